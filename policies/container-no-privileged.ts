@@ -1,0 +1,87 @@
+// Rule 4b: never privileged: grant the one capability an app needs instead.
+import { containerPolicy, Finding, fixSnippet } from "./lib/policy";
+import { readBoolean, readPath } from "./lib/values";
+import { Container, FieldName, fieldPath, readField, writeField } from "./lib/workloads";
+
+const podHostProcess = ["securityContext", "windowsOptions", "hostProcess"];
+
+/** A boolean that must not be true; malformed counts against it (the provider may coerce "true"). */
+function problemOf(value: unknown): string | undefined {
+    const reading = readBoolean(value);
+    if (reading.state === "set") {
+        return reading.value ? "is true" : undefined;
+    }
+    return reading.state === "malformed" ? `can't be read (${reading.problem}); it must be false or unset` : undefined;
+}
+
+function findings(container: Container): Array<Finding & { name: FieldName }> {
+    const found: Array<Finding & { name: FieldName }> = [];
+    const privileged = fieldPath(container, "privileged");
+    const privilegedProblem = container.pod?.windows ? undefined : problemOf(readField(container, "privileged"));
+    if (privileged && privilegedProblem) {
+        found.push({
+            name: "privileged",
+            field: privileged,
+            problem: privilegedProblem,
+            why: "a privileged container has every capability and every host device: one escape away from root on the node.",
+            fix: fixSnippet(container, privileged, "false") + " // add the one capability the app needs instead",
+        });
+    }
+    const hostProcess = fieldPath(container, "hostProcess");
+    const hostProcessProblem = hostProcess && problemOf(readField(container, "hostProcess"));
+    if (hostProcess && hostProcessProblem) {
+        found.push({
+            name: "hostProcess",
+            field: hostProcess,
+            problem: hostProcessProblem,
+            why: "a Windows HostProcess container runs as a process on the node with the host's privileges.",
+            fix: fixSnippet(container, hostProcess, "false"),
+        });
+    }
+    return found;
+}
+
+/** Pod-level `hostProcess` makes every container of the pod a HostProcess container. */
+function podHostProcessProblem(container: Container): string | undefined {
+    return container.pod && problemOf(readPath(container.pod.spec, podHostProcess));
+}
+
+export const noPrivileged = containerPolicy({
+    name: "container-no-privileged",
+    displayName: "No privileged containers",
+    description: "Containers never run privileged (nor as Windows HostProcess containers).",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    tags: ["CIS-Docker-5.5", "PSS-baseline-privileged", "PSS-baseline-host-process", "NIST-800-190-4.4.4", "kubernetes", "docker"],
+    remediationSteps:
+        "Remove `privileged: true` (Kubernetes `securityContext.privileged`, docker.Container `privileged`) and " +
+        "grant only the capability the app needs through the allow-list of container-restrict-added-capabilities. " +
+        "On Windows, remove `windowsOptions.hostProcess: true`.",
+    config: {},
+    parseConfig: () => undefined,
+    check(container, _config, report) {
+        findings(container).forEach(({ name: _, ...finding }) => report(finding));
+        const podProblem = podHostProcessProblem(container);
+        if (podProblem) {
+            const path = `${container.pod!.path}.${podHostProcess.join(".")}`;
+            report({
+                field: [],
+                problem: `runs as a HostProcess container: ${path} ${podProblem}`,
+                why: "a Windows HostProcess container runs as a process on the node with the host's privileges.",
+                fix: `${container.pod!.path}.securityContext = { windowsOptions: { hostProcess: false } }`,
+            });
+        }
+    },
+    remediate(container) {
+        const found = findings(container);
+        for (const finding of found) {
+            writeField(container, finding.name, false);
+        }
+        const podProblem = podHostProcessProblem(container);
+        if (podProblem) {
+            const windowsOptions = readPath(container.pod!.spec, podHostProcess.slice(0, -1)) as Record<string, unknown>;
+            windowsOptions.hostProcess = false;
+        }
+        return found.length > 0 || podProblem !== undefined;
+    },
+});

@@ -1,0 +1,162 @@
+// Policy configuration: the common keys every policy takes (`exclude`, `exemptImages`), checking
+// a config against the policy's own schema with messages that name the policy and key, and the
+// exemptions a workload declares for itself.
+import { compileGlob, Glob, GlobError } from "./glob";
+import { Container, Workload } from "./workloads";
+import { describeType, isObject, isUnknown } from "./values";
+
+/** The subset of JSON Schema that container-guard's config schemas use. */
+export interface ConfigProperty {
+    type: "array" | "integer" | "string" | "boolean";
+    description: string;
+    default?: unknown;
+    items?: { type: "string"; minLength?: number };
+    minimum?: number;
+    minLength?: number;
+    uniqueItems?: boolean;
+}
+
+export const commonConfigProperties: Record<"exclude" | "exemptImages", ConfigProperty> = {
+    exclude: {
+        type: "array",
+        items: { type: "string", minLength: 1 },
+        default: [],
+        description:
+            "Globs of resources this policy skips, matched against the Pulumi resource name, its URN and, " +
+            "for Kubernetes, `namespace/name`. `*` stops at `/`, `**` does not.",
+    },
+    exemptImages: {
+        type: "array",
+        items: { type: "string", minLength: 1 },
+        default: [],
+        description: "Globs of container images this policy skips, e.g. `docker.elastic.co/elasticsearch/*`.",
+    },
+};
+
+export class ConfigError extends Error {
+    constructor(policyName: string, key: string, problem: string) {
+        super(`container-guard: policy "${policyName}", config key "${key}": ${problem}`);
+    }
+}
+
+export interface CommonConfig {
+    exclude: Glob[];
+    exemptImages: Glob[];
+}
+
+/**
+ * Checks a policy's config against its schema and applies defaults. The engine validates
+ * `--policy-pack-config` against the schema too; this guards every other way a config arrives
+ * (`Configure` from other clients, older CLIs) and compiles globs once per distinct config.
+ */
+export function checkConfig(
+    policyName: string,
+    schema: Record<string, ConfigProperty>,
+    raw: unknown,
+): Record<string, unknown> {
+    if (raw !== undefined && !isObject(raw)) {
+        throw new ConfigError(policyName, "(config)", `expected an object, found ${describeType(raw)}`);
+    }
+    const config: Record<string, unknown> = {};
+    for (const [key, property] of Object.entries(schema)) {
+        const value = raw?.[key];
+        if (value === undefined || value === null) {
+            config[key] = property.default;
+            continue;
+        }
+        checkValue(policyName, key, property, value);
+        config[key] = value;
+    }
+    return config;
+}
+
+function checkValue(policyName: string, key: string, property: ConfigProperty, value: unknown): void {
+    const fail = (problem: string) => {
+        throw new ConfigError(policyName, key, problem);
+    };
+    switch (property.type) {
+        case "array":
+            if (!Array.isArray(value)) {
+                fail(`expected a list of strings, found ${describeType(value)}`);
+            }
+            (value as unknown[]).forEach((item, i) => {
+                if (typeof item !== "string") {
+                    fail(`item ${i} should be a string, found ${describeType(item)}`);
+                } else if (item.length < (property.items?.minLength ?? 0)) {
+                    fail(`item ${i} is an empty string`);
+                }
+            });
+            break;
+        case "integer":
+            if (typeof value !== "number" || !Number.isInteger(value)) {
+                fail(`expected an integer, found ${describeType(value)}`);
+            } else if (property.minimum !== undefined && value < property.minimum) {
+                fail(`must be at least ${property.minimum}, found ${value}`);
+            }
+            break;
+        case "string":
+            if (typeof value !== "string") {
+                fail(`expected a string, found ${describeType(value)}`);
+            }
+            break;
+        case "boolean":
+            if (typeof value !== "boolean") {
+                fail(`expected a boolean, found ${describeType(value)}`);
+            }
+            break;
+    }
+}
+
+export function compileGlobs(policyName: string, key: string, sources: readonly string[]): Glob[] {
+    return sources.map((source, i) => {
+        try {
+            return compileGlob(source);
+        } catch (e) {
+            if (e instanceof GlobError) {
+                throw new ConfigError(policyName, `${key}[${i}]`, `bad glob: ${e.message}`);
+            }
+            throw e;
+        }
+    });
+}
+
+/** A config parsed once per distinct raw value: `getConfig()` returns a new object per call. */
+export function memoize<T>(parse: (raw: unknown) => T): (raw: unknown) => T {
+    const cache = new Map<string, T>();
+    return raw => {
+        const key = JSON.stringify(raw) ?? "";
+        let parsed = cache.get(key);
+        if (parsed === undefined) {
+            parsed = parse(raw);
+            if (cache.size > 32) {
+                cache.clear();
+            }
+            cache.set(key, parsed);
+        }
+        return parsed;
+    };
+}
+
+export function isExcluded(workload: Workload, urn: string, exclude: readonly Glob[]): boolean {
+    const subjects = [workload.name, urn, workload.namespacedName].filter((s): s is string => !!s);
+    return exclude.some(glob => subjects.some(subject => glob.matches(subject)));
+}
+
+/**
+ * Whether a container is out of a policy's scope: exempted by annotation or label, or its image
+ * is exempt. An unknown image can't be matched, so when image exemptions are configured it is
+ * skipped rather than risk a false violation during preview (`pulumi up` judges it known).
+ */
+export function isExempt(container: Container, policyName: string, exemptImages: readonly Glob[]): boolean {
+    if (container.exemptions.has(policyName) || container.exemptions.has("*")) {
+        return true;
+    }
+    if (exemptImages.length === 0) {
+        return false;
+    }
+    if (isUnknown(container.image)) {
+        return true;
+    }
+    const image = container.image;
+    return typeof image === "string" && exemptImages.some(glob => glob.matches(image));
+}

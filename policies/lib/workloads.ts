@@ -1,0 +1,359 @@
+// The one place that knows resource kinds: turns a resource's type token and raw properties into
+// the containers it runs, each with its exact property path and the location of every field a
+// rule reads. Rules are written once, over this view, for every kind.
+import { child, describeType, isObject, isUnknown, JsonObject, plain, readPath } from "./values";
+
+export type Platform = "kubernetes" | "docker";
+
+/** A field every rule may ask of a container, named the same on every platform. */
+export type FieldName =
+    | "readOnlyRootFilesystem"
+    | "privileged"
+    | "addedCapabilities"
+    | "droppedCapabilities"
+    | "hostProcess"
+    | "env"
+    | "envFrom";
+
+/** Where each field lives, relative to the container, per container shape. */
+const fieldPaths: Record<"kubernetes" | "dockerContainer" | "dockerService", Partial<Record<FieldName, string[]>>> = {
+    kubernetes: {
+        readOnlyRootFilesystem: ["securityContext", "readOnlyRootFilesystem"],
+        privileged: ["securityContext", "privileged"],
+        addedCapabilities: ["securityContext", "capabilities", "add"],
+        droppedCapabilities: ["securityContext", "capabilities", "drop"],
+        hostProcess: ["securityContext", "windowsOptions", "hostProcess"],
+        env: ["env"],
+        envFrom: ["envFrom"],
+    },
+    dockerContainer: {
+        readOnlyRootFilesystem: ["readOnly"],
+        privileged: ["privileged"],
+        addedCapabilities: ["capabilities", "adds"],
+        droppedCapabilities: ["capabilities", "drops"],
+        env: ["envs"],
+    },
+    // Swarm services cannot run privileged; there is no such field to read.
+    dockerService: {
+        readOnlyRootFilesystem: ["readOnly"],
+        addedCapabilities: ["capAdds"],
+        droppedCapabilities: ["capDrops"],
+        env: ["env"],
+    },
+};
+
+export interface Workload {
+    /** The type token, e.g. `kubernetes:apps/v1:Deployment`. */
+    readonly type: string;
+    /** `Deployment`, `CronJobPatch`, `docker.Container`. */
+    readonly kind: string;
+    readonly platform: Platform;
+    /** Pulumi resource name. */
+    readonly name: string;
+    /** `namespace/name` for Kubernetes objects whose name is known. */
+    readonly namespacedName?: string;
+    /** How messages name the resource: `Deployment shop/web`. */
+    readonly label: string;
+    /** A `*Patch` kind: judged only on the fields it sets. */
+    readonly isPatch: boolean;
+    readonly props: JsonObject;
+    /** Pod specs (Kubernetes) with their paths; empty for Docker. */
+    readonly pods: Pod[];
+    readonly containers: Container[];
+    /** Where containers could not be read: unknown during preview, or not of the expected shape. */
+    readonly unreadable: Array<{ path: string; reason: "unknown" | string }>;
+}
+
+export interface Pod {
+    readonly path: string;
+    readonly spec: JsonObject;
+    /** `spec.os.name: windows`: no Linux capabilities, privileged or read-only root there. */
+    readonly windows: boolean;
+    /** Policy names exempted by annotation on the workload or the pod template. */
+    readonly exemptions: ReadonlySet<string>;
+}
+
+export interface Container {
+    readonly workload: Workload;
+    readonly pod?: Pod;
+    /** Container name as the user wrote it (or the resource name for Docker). */
+    readonly name: string;
+    /** `spec.template.spec.initContainers[1]`; `` for a docker.Container (the resource itself). */
+    readonly path: string;
+    /** How a Kubernetes fix refers to it: `initContainers[1]`. */
+    readonly shortPath: string;
+    readonly spec: JsonObject;
+    readonly image: unknown;
+    readonly shape: keyof typeof fieldPaths;
+    readonly exemptions: ReadonlySet<string>;
+}
+
+export const kubernetesWorkloadKinds: Readonly<Record<string, readonly string[]>> = {
+    Pod: ["spec"],
+    PodTemplate: ["template", "spec"],
+    Deployment: ["spec", "template", "spec"],
+    StatefulSet: ["spec", "template", "spec"],
+    DaemonSet: ["spec", "template", "spec"],
+    ReplicaSet: ["spec", "template", "spec"],
+    ReplicationController: ["spec", "template", "spec"],
+    Job: ["spec", "template", "spec"],
+    CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
+};
+
+/** API groups that hold the workload kinds, in every version (v1, v1beta1, ...). */
+const kubernetesGroups = new Set(["core", "apps", "extensions", "batch"]);
+
+export const dockerContainerType = "docker:index/container:Container";
+export const dockerServiceType = "docker:index/service:Service";
+
+export const exemptKey = "container-guard/exempt";
+export const exemptReasonKey = "container-guard/exempt-reason";
+
+export const containerLists = ["containers", "initContainers", "ephemeralContainers"] as const;
+
+interface KubernetesType {
+    kind: string;
+    podSpecPath: readonly string[];
+    isPatch: boolean;
+    isList: boolean;
+}
+
+/** Parses `kubernetes:apps/v1:DeploymentPatch`; undefined when not a workload kind. */
+export function parseKubernetesType(type: string): KubernetesType | undefined {
+    if (!type.startsWith("kubernetes:")) {
+        return undefined;
+    }
+    const [, groupVersion, kindToken] = type.split(":");
+    const group = groupVersion?.split("/")[0];
+    if (!kindToken || !kubernetesGroups.has(group)) {
+        return undefined;
+    }
+    for (const suffix of ["", "Patch", "List"]) {
+        const kind = suffix && kindToken.endsWith(suffix) ? kindToken.slice(0, -suffix.length) : kindToken;
+        if ((suffix === "" || kind !== kindToken) && kubernetesWorkloadKinds[kind]) {
+            return {
+                kind: kindToken,
+                podSpecPath: kubernetesWorkloadKinds[kind],
+                isPatch: suffix === "Patch",
+                isList: suffix === "List",
+            };
+        }
+    }
+    return undefined;
+}
+
+export function isWorkloadType(type: string): boolean {
+    return type === dockerContainerType || type === dockerServiceType || parseKubernetesType(type) !== undefined;
+}
+
+/** The workload view of a resource, or undefined when the resource runs no containers. */
+export function workloadOf(type: string, name: string, props: JsonObject): Workload | undefined {
+    if (type === dockerContainerType || type === dockerServiceType) {
+        return dockerWorkload(type, name, props);
+    }
+    const k8s = parseKubernetesType(type);
+    return k8s && kubernetesWorkload(type, name, props, k8s);
+}
+
+function kubernetesWorkload(type: string, name: string, props: JsonObject, k8s: KubernetesType): Workload {
+    const metadata = child(props, "metadata");
+    const objectName = stringOrUndefined(child(metadata, "name"));
+    const namespace = stringOrUndefined(child(metadata, "namespace"));
+    const namespacedName = objectName ? `${namespace ?? "default"}/${objectName}` : undefined;
+    const workload: Workload = {
+        type,
+        kind: k8s.kind,
+        platform: "kubernetes",
+        name,
+        namespacedName,
+        label: `${k8s.kind} ${namespace ? `${namespace}/` : ""}${objectName ?? name}`,
+        isPatch: k8s.isPatch,
+        props,
+        pods: [],
+        containers: [],
+        unreadable: [],
+    };
+    if (k8s.isList) {
+        const items = child(props, "items");
+        if (isUnknown(items)) {
+            workload.unreadable.push({ path: "items", reason: "unknown" });
+        } else if (Array.isArray(items)) {
+            items.forEach((item, i) => addPod(workload, plain(item), `items[${i}]`, k8s.podSpecPath));
+        }
+    } else {
+        addPod(workload, props, "", k8s.podSpecPath);
+    }
+    return workload;
+}
+
+function addPod(workload: Workload, object: unknown, prefix: string, podSpecPath: readonly string[]): void {
+    const objectExemptions = exemptionsOf(child(child(object, "metadata"), "annotations"));
+    let spec: unknown = object;
+    let templateMetadata: unknown;
+    for (const key of podSpecPath) {
+        templateMetadata = child(spec, "metadata");
+        spec = child(spec, key);
+    }
+    const path = join(prefix, podSpecPath.join("."));
+    if (isUnknown(spec)) {
+        workload.unreadable.push({ path, reason: "unknown" });
+        return;
+    }
+    if (!isObject(spec)) {
+        if (spec !== undefined && spec !== null) {
+            workload.unreadable.push({ path, reason: `expected an object, found ${describeType(spec)}` });
+        }
+        return;
+    }
+    const exemptions = new Set([...objectExemptions, ...exemptionsOf(child(templateMetadata, "annotations"))]);
+    const pod: Pod = { path, spec, windows: child(child(spec, "os"), "name") === "windows", exemptions };
+    workload.pods.push(pod);
+    for (const list of containerLists) {
+        const containers = child(spec, list);
+        if (isUnknown(containers)) {
+            workload.unreadable.push({ path: `${path}.${list}`, reason: "unknown" });
+            continue;
+        }
+        if (!Array.isArray(containers)) {
+            if (containers !== undefined && containers !== null) {
+                workload.unreadable.push({ path: `${path}.${list}`, reason: `expected a list, found ${describeType(containers)}` });
+            }
+            continue;
+        }
+        containers.forEach((raw, i) => {
+            const container = plain(raw);
+            const shortPath = `${list}[${i}]`;
+            if (isUnknown(container)) {
+                workload.unreadable.push({ path: `${path}.${shortPath}`, reason: "unknown" });
+                return;
+            }
+            if (!isObject(container)) {
+                workload.unreadable.push({ path: `${path}.${shortPath}`, reason: `expected an object, found ${describeType(container)}` });
+                return;
+            }
+            const containerName = child(container, "name");
+            workload.containers.push({
+                workload,
+                pod,
+                name: typeof containerName === "string" ? containerName : `#${i}`,
+                path: `${path}.${shortPath}`,
+                shortPath,
+                spec: container,
+                image: child(container, "image"),
+                shape: "kubernetes",
+                exemptions,
+            });
+        });
+    }
+}
+
+function dockerWorkload(type: string, name: string, props: JsonObject): Workload {
+    const isService = type === dockerServiceType;
+    const kind = isService ? "docker.Service" : "docker.Container";
+    const workload: Workload = {
+        type,
+        kind,
+        platform: "docker",
+        name,
+        label: `${kind} ${name}`,
+        isPatch: false,
+        props,
+        pods: [],
+        containers: [],
+        unreadable: [],
+    };
+    const path = isService ? "taskSpec.containerSpec" : "";
+    const spec = isService ? child(child(props, "taskSpec"), "containerSpec") : props;
+    if (isUnknown(spec)) {
+        workload.unreadable.push({ path, reason: "unknown" });
+        return workload;
+    }
+    if (!isObject(spec)) {
+        if (spec !== undefined && spec !== null) {
+            workload.unreadable.push({ path, reason: `expected an object, found ${describeType(spec)}` });
+        }
+        return workload;
+    }
+    const exemptions = new Set([
+        ...exemptionsOf(labelMap(child(props, "labels"))),
+        ...(isService ? exemptionsOf(labelMap(child(spec, "labels"))) : []),
+    ]);
+    const containerName = child(props, "name");
+    workload.containers.push({
+        workload,
+        name: typeof containerName === "string" && containerName ? containerName : name,
+        path,
+        shortPath: path,
+        spec,
+        image: child(spec, "image"),
+        shape: isService ? "dockerService" : "dockerContainer",
+        exemptions,
+    });
+    return workload;
+}
+
+/** Docker labels are a list of `{ label, value }`. */
+function labelMap(labels: unknown): Record<string, unknown> {
+    const map: Record<string, unknown> = {};
+    if (Array.isArray(labels)) {
+        for (const entry of labels) {
+            const key = child(plain(entry), "label");
+            if (typeof key === "string") {
+                map[key] = child(plain(entry), "value");
+            }
+        }
+    }
+    return map;
+}
+
+function exemptionsOf(annotations: unknown): string[] {
+    const value = child(annotations, exemptKey);
+    if (typeof value !== "string") {
+        return [];
+    }
+    return value.split(",").map(s => s.trim()).filter(s => s.length > 0);
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+    return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+function join(prefix: string, path: string): string {
+    return prefix ? `${prefix}.${path}` : path;
+}
+
+/** The relative path of a field on this container, or undefined where the platform has none. */
+export function fieldPath(container: Container, field: FieldName): readonly string[] | undefined {
+    return fieldPaths[container.shape][field];
+}
+
+/** The full property path of a field, for messages: `spec.template.spec.containers[0].securityContext.privileged`. */
+export function fieldLocation(container: Container, relative: readonly string[]): string {
+    return join(container.path, relative.join("."));
+}
+
+/** Reads a field: its raw value (secrets unwrapped, unknowns as UNKNOWN), or undefined where absent. */
+export function readField(container: Container, field: FieldName): unknown {
+    const path = fieldPath(container, field);
+    return path && readPath(container.spec, path);
+}
+
+/** Sets a field on the (cloned) container for remediation, creating the objects on the way. */
+export function writeField(container: Container, field: FieldName, value: unknown): void {
+    const path = fieldPath(container, field);
+    if (!path) {
+        return;
+    }
+    let holder: JsonObject = container.spec;
+    for (const key of path.slice(0, -1)) {
+        const next = plain(holder[key]);
+        if (isObject(next)) {
+            holder = next;
+        } else {
+            const created: JsonObject = {};
+            holder[key] = created;
+            holder = created;
+        }
+    }
+    holder[path[path.length - 1]] = value as JsonObject[string];
+}

@@ -1,0 +1,123 @@
+// Drives a policy the way @pulumi/policy's server does: props behind the SDK's unknown-checking
+// proxy, config from getConfig(), violations collected as the server would report them.
+import { ResourceValidationPolicy, Secret } from "@pulumi/policy";
+import { kubernetesWorkloadKinds } from "../policies/lib/workloads";
+
+/** The SDK's own proxy (internal to @pulumi/policy, so not in its typings). */
+export const unknownCheckingProxy: (props: object) => object = require("@pulumi/policy/proxy").unknownCheckingProxy;
+
+export const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN_BOOL = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7";
+export const UNKNOWN_ARRAY = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2";
+export const UNKNOWN_OBJECT = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff";
+
+export interface RunOptions {
+    config?: Record<string, unknown>;
+    name?: string;
+    urn?: string;
+}
+
+function args(type: string, options: RunOptions, proxied: object) {
+    const name = options.name ?? "web";
+    return {
+        type,
+        props: proxied,
+        urn: options.urn ?? `urn:pulumi:dev::shop::${type}::${name}`,
+        name,
+        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        stackTags: new Map<string, string>(),
+        isType: () => false,
+        asType: () => undefined,
+        getConfig: () => options.config ?? {},
+        notApplicable: (reason?: string): never => {
+            throw new NotApplicable(reason);
+        },
+    } as any;
+}
+
+export class NotApplicable extends Error {
+    constructor(readonly reason?: string) {
+        super(reason);
+    }
+}
+
+/** The violation messages a policy reports for one resource. */
+export function validate(policy: ResourceValidationPolicy, type: string, props: object, options: RunOptions = {}): string[] {
+    const messages: string[] = [];
+    const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
+    for (const v of validations) {
+        const result = v(args(type, options, unknownCheckingProxy(JSON.parse(JSON.stringify(props)))), m => messages.push(m));
+        if (result instanceof Promise) {
+            throw new Error("policy returned a promise; use validateAsync");
+        }
+    }
+    return messages;
+}
+
+/** The props a policy's remediation returns (undefined: no change). Secrets may be wrapped. */
+export function remediate(policy: ResourceValidationPolicy, type: string, props: object, options: RunOptions = {}): any {
+    const copy = JSON.parse(JSON.stringify(props), (_k, v) => (v && v.__secret !== undefined ? new Secret(v.__secret) : v));
+    const result = policy.remediateResource!(args(type, options, unknownCheckingProxy(copy)));
+    return result === undefined ? undefined : JSON.parse(JSON.stringify(result, (_k, v) => (v instanceof Secret ? { __secret: v.value } : v)));
+}
+
+/** Every Kubernetes workload token @pulumi/kubernetes ships, read from the installed package. */
+export function kubernetesTypeTokens(): string[] {
+    const fs = require("fs") as typeof import("fs");
+    const path = require("path") as typeof import("path");
+    const root = path.dirname(require.resolve("@pulumi/kubernetes/package.json"));
+    const tokens: string[] = [];
+    for (const group of fs.readdirSync(root)) {
+        const groupDir = path.join(root, group);
+        if (!fs.statSync(groupDir).isDirectory()) {
+            continue;
+        }
+        for (const version of fs.readdirSync(groupDir)) {
+            const versionDir = path.join(groupDir, version);
+            if (!fs.statSync(versionDir).isDirectory()) {
+                continue;
+            }
+            for (const file of fs.readdirSync(versionDir)) {
+                if (!file.endsWith(".js")) {
+                    continue;
+                }
+                const match = /__pulumiType = '([^']+)'/.exec(fs.readFileSync(path.join(versionDir, file), "utf8"));
+                if (match) {
+                    tokens.push(match[1]);
+                }
+            }
+        }
+    }
+    return tokens;
+}
+
+/** A resource of a Kubernetes kind with `podSpec` where that kind keeps it. */
+export function kubernetesResource(type: string, podSpec: object, metadata: object = { name: "web", namespace: "shop" }): any {
+    const kind = type.split(":")[2].replace(/(Patch|List)$/, "");
+    const path = kubernetesWorkloadKinds[kind];
+    let inner: any = podSpec;
+    for (let i = path.length - 1; i >= 0; i--) {
+        inner = { [path[i]]: inner };
+    }
+    const object = { metadata, ...inner };
+    return type.endsWith("List") ? { items: [object] } : object;
+}
+
+/** One representative token per workload kind (plus a Patch and a List). */
+export const representativeKubernetesTypes = [
+    "kubernetes:core/v1:Pod",
+    "kubernetes:core/v1:PodTemplate",
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:apps/v1:StatefulSet",
+    "kubernetes:apps/v1:DaemonSet",
+    "kubernetes:apps/v1:ReplicaSet",
+    "kubernetes:core/v1:ReplicationController",
+    "kubernetes:batch/v1:Job",
+    "kubernetes:batch/v1:CronJob",
+    "kubernetes:extensions/v1beta1:Deployment",
+    "kubernetes:batch/v1beta1:CronJob",
+    "kubernetes:apps/v1:DeploymentList",
+];
+
+export const dockerContainer = "docker:index/container:Container";
+export const dockerService = "docker:index/service:Service";

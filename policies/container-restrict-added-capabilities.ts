@@ -1,6 +1,6 @@
 // Rule 4a: grant only the capability an app needs (allow-listed), never ALL.
 import { normalizeCapability, sortCapabilities } from "./lib/capabilities";
-import { ConfigError, compileGlobs } from "./lib/config";
+import { ConfigError, compileConfigGlob } from "./lib/config";
 import { Glob } from "./lib/glob";
 import { containerPolicy, fixSnippet } from "./lib/policy";
 import { isUnknown, readList } from "./lib/values";
@@ -28,7 +28,7 @@ function parseAllowances(entries: string[]): Allowance[] {
         if (at < 0) {
             return { capability };
         }
-        return { capability, image: compileGlobs(name, `allowedCapabilities[${i}]`, [entry.slice(at + 1)])[0] };
+        return { capability, image: compileConfigGlob(name, `allowedCapabilities[${i}]`, entry.slice(at + 1)) };
     });
 }
 

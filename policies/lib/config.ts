@@ -108,16 +108,19 @@ function checkValue(policyName: string, key: string, property: ConfigProperty, v
 }
 
 export function compileGlobs(policyName: string, key: string, sources: readonly string[]): Glob[] {
-    return sources.map((source, i) => {
-        try {
-            return compileGlob(source);
-        } catch (e) {
-            if (e instanceof GlobError) {
-                throw new ConfigError(policyName, `${key}[${i}]`, `bad glob: ${e.message}`);
-            }
-            throw e;
+    return sources.map((source, i) => compileConfigGlob(policyName, `${key}[${i}]`, source));
+}
+
+/** Compiles one glob from a config, naming the policy and key when it is bad. */
+export function compileConfigGlob(policyName: string, key: string, source: string): Glob {
+    try {
+        return compileGlob(source);
+    } catch (e) {
+        if (e instanceof GlobError) {
+            throw new ConfigError(policyName, key, `bad glob: ${e.message}`);
         }
-    });
+        throw e;
+    }
 }
 
 /** A config parsed once per distinct raw value: `getConfig()` returns a new object per call. */

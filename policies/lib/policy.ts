@@ -117,16 +117,10 @@ export function containerPolicy<C>(rule: ContainerRule<C>): ResourceValidationPo
     };
 }
 
-/** `Deployment shop/web, container "api" (spec.template.spec.containers[1])`. */
+/** `Deployment shop/web, container "api"`; a Docker resource is its own container. */
 export function describeContainer(container: Container): string {
-    const workload = container.workload;
-    if (container.shape === "dockerContainer") {
-        return workload.label;
-    }
-    if (container.shape === "dockerService") {
-        return `${workload.label}, container spec (${container.path})`;
-    }
-    return `${workload.label}, container "${container.name}" (${container.path})`;
+    const label = container.workload.label;
+    return container.shape === "kubernetes" ? `${label}, container "${container.name}"` : label;
 }
 
 export function renderFinding(container: Container, finding: Finding): string {

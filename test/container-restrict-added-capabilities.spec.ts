@@ -1,0 +1,76 @@
+import * as assert from "assert";
+import { restrictAddedCapabilities as policy } from "../policies/container-restrict-added-capabilities";
+import { dockerContainer, dockerService, kubernetesResource, remediate, representativeKubernetesTypes, UNKNOWN_STRING, validate } from "./helpers";
+
+const adding = (add: unknown, extra: object = {}) => ({ name: "app", image: "nginx", securityContext: { capabilities: { drop: ["ALL"], add } }, ...extra });
+
+describe("container-restrict-added-capabilities", () => {
+    for (const type of representativeKubernetesTypes) {
+        describe(type, () => {
+            it("flags added capabilities outside the allow-list in every container list", () => {
+                const props = kubernetesResource(type, {
+                    containers: [adding(["NET_BIND_SERVICE"]), adding(["SYS_ADMIN", "NET_BIND_SERVICE"], { name: "b" })],
+                    initContainers: [adding(["cap_sys_ptrace"], { name: "init" })],
+                    ephemeralContainers: [adding(["ALL"], { name: "debug" })],
+                });
+                const messages = validate(policy, type, props);
+                assert.strictEqual(messages.length, 3, messages.join("\n"));
+                assert.match(messages[0], /container "b": .*containers\[1\]\.securityContext\.capabilities\.add adds SYS_ADMIN, which is not allow-listed/);
+                assert.match(messages[0], /Fix: containers\[1\]\.securityContext = \{ capabilities: \{ add: \["NET_BIND_SERVICE"\] \} \}/);
+                assert.match(messages[1], /container "init": .*adds SYS_PTRACE/);
+                assert.match(messages[2], /container "debug": .*adds ALL/);
+            });
+            it("passes containers that add nothing or only allow-listed capabilities", () => {
+                const props = kubernetesResource(type, { containers: [adding(["net_bind_service"]), { name: "plain", image: "x" }] });
+                assert.deepStrictEqual(validate(policy, type, props), []);
+            });
+            it("remediates by removing what isn't allowed", () => {
+                const props = kubernetesResource(type, { containers: [adding(["SYS_ADMIN", "NET_BIND_SERVICE", "ALL"])] });
+                const fixed = remediate(policy, type, props);
+                assert.deepStrictEqual(fixed, kubernetesResource(type, { containers: [adding(["NET_BIND_SERVICE"])] }));
+                assert.deepStrictEqual(validate(policy, type, fixed), []);
+                assert.strictEqual(remediate(policy, type, fixed), undefined);
+            });
+        });
+    }
+
+    it("takes an allow-list, optionally scoped to images, and never allows ALL", () => {
+        const type = "kubernetes:apps/v1:StatefulSet";
+        const elastic = kubernetesResource(type, { containers: [adding(["IPC_LOCK"], { image: "docker.elastic.co/elasticsearch/elasticsearch:8.15.0" })] });
+        const other = kubernetesResource(type, { containers: [adding(["IPC_LOCK"], { image: "redis:7" })] });
+        const config = { allowedCapabilities: ["NET_BIND_SERVICE", "IPC_LOCK@docker.elastic.co/elasticsearch/*"] };
+        assert.strictEqual(validate(policy, type, elastic).length, 1);
+        assert.deepStrictEqual(validate(policy, type, elastic, { config }), []);
+        assert.match(validate(policy, type, other, { config })[0], /adds IPC_LOCK, which is not allow-listed/);
+        assert.deepStrictEqual(validate(policy, type, other, { config: { allowedCapabilities: ["cap_ipc_lock"] } }), []);
+        assert.throws(() => validate(policy, type, other, { config: { allowedCapabilities: ["ALL"] } }), /config key "allowedCapabilities\[0\]": ALL can never be allowed/);
+        assert.throws(() => validate(policy, type, other, { config: { allowedCapabilities: ["IPC_LOCK@[x"] } }), /allowedCapabilities\[0\]": bad glob/);
+    });
+
+    it("checks docker.Container capabilities.adds and docker.Service capAdds", () => {
+        assert.match(validate(policy, dockerContainer, { image: "x", capabilities: { adds: ["NET_ADMIN"] } })[0], /^docker\.Container web: capabilities\.adds adds NET_ADMIN/);
+        assert.deepStrictEqual(validate(policy, dockerContainer, { image: "x" }), []);
+        assert.deepStrictEqual(remediate(policy, dockerContainer, { image: "x", capabilities: { adds: ["NET_ADMIN", "NET_BIND_SERVICE"], drops: ["ALL"] } }), { image: "x", capabilities: { adds: ["NET_BIND_SERVICE"], drops: ["ALL"] } });
+        assert.match(validate(policy, dockerService, { taskSpec: { containerSpec: { image: "x", capAdds: ["SYS_ADMIN"] } } })[0], /^docker\.Service web: taskSpec\.containerSpec\.capAdds adds SYS_ADMIN/);
+    });
+
+    it("gives no false violation for unknown entries or an unknown image under an image-scoped allowance", () => {
+        const type = "kubernetes:core/v1:Pod";
+        assert.deepStrictEqual(validate(policy, type, kubernetesResource(type, { containers: [adding([UNKNOWN_STRING])] })), []);
+        assert.strictEqual(validate(policy, type, kubernetesResource(type, { containers: [adding([UNKNOWN_STRING, "SYS_ADMIN"])] })).length, 1);
+        const config = { allowedCapabilities: ["IPC_LOCK@docker.elastic.co/*"] };
+        assert.deepStrictEqual(validate(policy, type, kubernetesResource(type, { containers: [adding(["IPC_LOCK"], { image: UNKNOWN_STRING })] }), { config }), []);
+    });
+
+    it("reports a malformed add list instead of passing it", () => {
+        assert.match(validate(policy, dockerContainer, { image: "x", capabilities: { adds: "SYS_ADMIN" } })[0], /capabilities\.adds can't be read \(expected a list, found a string\), so what it adds can't be verified/);
+        assert.match(validate(policy, dockerContainer, { image: "x", capabilities: { adds: [{ name: "SYS_ADMIN" }] } })[0], /adds entry 0 \(not a string\)/);
+    });
+
+    it("doesn't apply to Windows pods; honours exemptions", () => {
+        const type = "kubernetes:apps/v1:DaemonSet";
+        assert.deepStrictEqual(validate(policy, type, kubernetesResource(type, { os: { name: "windows" }, containers: [adding(["SYS_ADMIN"])] })), []);
+        const props = kubernetesResource(type, { containers: [adding(["SYS_ADMIN"])] }, { name: "csi", namespace: "kube-system" });
+        assert.deepStrictEqual(validate(policy, type, props, { config: { exclude: ["kube-system/*"] } }), []);
+    });
+});

@@ -1,0 +1,167 @@
+// Starts a built policy pack the way the Pulumi engine does and talks to it over gRPC
+// (DESIGN.md, "How the engine talks to the pack").
+import * as grpc from "@grpc/grpc-js";
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import * as readline from "readline";
+
+const analyzerRpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+const analyzerProto = require("@pulumi/pulumi/proto/analyzer_pb");
+const structProto = require("google-protobuf/google/protobuf/struct_pb");
+const emptyProto = require("google-protobuf/google/protobuf/empty_pb");
+
+export const repoRoot = path.resolve(__dirname, "..", "..", "..");
+
+export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
+const levelNames: Level[] = ["advisory", "mandatory", "disabled", "remediate"];
+const levelCodes: Record<Level, number> = { advisory: 0, mandatory: 1, disabled: 2, remediate: 3 };
+
+export interface Diagnostic {
+    policyName: string;
+    message: string;
+    enforcementLevel: Level;
+    urn: string;
+}
+
+export interface PolicyInfo {
+    name: string;
+    displayName: string;
+    enforcementLevel: Level;
+    severity: number;
+    configSchema: Record<string, any>;
+    tags: string[];
+    url: string;
+    remediationSteps: string;
+}
+
+/** The Struct wire form of a secret, as the engine sends it. */
+export function wireSecret(value: unknown): object {
+    return { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value };
+}
+
+export class RunningPack {
+    private constructor(private readonly child: ChildProcess, private readonly client: any) {}
+
+    /** Spawns `run-policy-pack` in `packDir` and connects once it prints its port. */
+    static async start(packDir: string = repoRoot, nodePath: string = process.execPath): Promise<RunningPack> {
+        const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+        const child = spawn(nodePath, [path.dirname(runner), "ignored-engine-address", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+        let stderr = "";
+        child.stderr!.on("data", d => (stderr += d));
+        const port = await new Promise<string>((resolve, reject) => {
+            const lines = readline.createInterface({ input: child.stdout! });
+            lines.once("line", line => resolve(line.trim()));
+            child.once("exit", code => reject(new Error(`pack exited with ${code} before printing its port: ${stderr}`)));
+        });
+        if (!/^\d+$/.test(port)) {
+            child.kill();
+            throw new Error(`the pack's first stdout line is not a port: ${JSON.stringify(port)}`);
+        }
+        const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        return new RunningPack(child, client);
+    }
+
+    private call<T>(method: string, request: unknown): Promise<T> {
+        return new Promise((resolve, reject) => this.client[method](request, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
+    }
+
+    async policies(): Promise<PolicyInfo[]> {
+        const info = await this.call<any>("getAnalyzerInfo", new emptyProto.Empty());
+        return info.getPoliciesList().map((p: any) => ({
+            name: p.getName(),
+            displayName: p.getDisplayname(),
+            enforcementLevel: levelNames[p.getEnforcementlevel()],
+            severity: p.getSeverity(),
+            configSchema: p.getConfigschema()?.getProperties()?.toJavaScript() ?? {},
+            tags: p.getTagsList(),
+            url: p.getUrl(),
+            remediationSteps: p.getRemediationSteps(),
+        }));
+    }
+
+    /**
+     * Sends a config as the CLI does for `--policy-pack-config`: every policy, with its schema
+     * defaults and default level, the user's `all` and per-policy settings on top.
+     */
+    async configure(userConfig: Record<string, any> = {}): Promise<void> {
+        const request = new analyzerProto.ConfigureAnalyzerRequest();
+        const map = request.getPolicyconfigMap();
+        for (const policy of await this.policies()) {
+            const user = userConfig[policy.name];
+            const userProps = typeof user === "object" ? { ...user } : {};
+            delete userProps.enforcementLevel;
+            const level: Level = (typeof user === "string" ? user : user?.enforcementLevel) ?? userConfig.all ?? policy.enforcementLevel;
+            const defaults: Record<string, unknown> = {};
+            for (const [key, schema] of Object.entries(policy.configSchema)) {
+                if ((schema as any).default !== undefined) {
+                    defaults[key] = (schema as any).default;
+                }
+            }
+            const config = new analyzerProto.PolicyConfig();
+            config.setEnforcementlevel(levelCodes[level]);
+            config.setProperties(structProto.Struct.fromJavaScript({ ...defaults, ...userProps }));
+            map.set(policy.name, config);
+        }
+        await this.call("configure", request);
+    }
+
+    /** Sends a raw `PolicyConfig` map (no defaults merged), for testing bad configs. */
+    async configureRaw(config: Record<string, { level: Level; properties: object }>): Promise<void> {
+        const request = new analyzerProto.ConfigureAnalyzerRequest();
+        for (const [name, { level, properties }] of Object.entries(config)) {
+            const policyConfig = new analyzerProto.PolicyConfig();
+            policyConfig.setEnforcementlevel(levelCodes[level]);
+            policyConfig.setProperties(structProto.Struct.fromJavaScript(properties));
+            request.getPolicyconfigMap().set(name, policyConfig);
+        }
+        await this.call("configure", request);
+    }
+
+    /** Analyze and Remediate both take an AnalyzeRequest. */
+    private request(type: string, props: object, name: string) {
+        const request = new analyzerProto.AnalyzeRequest();
+        request.setType(type);
+        request.setName(name);
+        request.setUrn(`urn:pulumi:dev::shop::${type}::${name}`);
+        request.setProperties(structProto.Struct.fromJavaScript(props));
+        const options = new analyzerProto.AnalyzerResourceOptions();
+        request.setOptions(options);
+        return request;
+    }
+
+    async analyze(type: string, props: object, name = "web"): Promise<{ diagnostics: Diagnostic[]; notApplicable: Array<{ policyName: string; reason: string }> }> {
+        const response = await this.call<any>("analyze", this.request(type, props, name));
+        return {
+            diagnostics: response.getDiagnosticsList().map((d: any) => ({
+                policyName: d.getPolicyname(),
+                message: d.getMessage(),
+                enforcementLevel: levelNames[d.getEnforcementlevel()],
+                urn: d.getUrn(),
+            })),
+            notApplicable: response.getNotApplicableList().map((n: any) => ({ policyName: n.getPolicyName(), reason: n.getReason() })),
+        };
+    }
+
+    /** The props after every remediating policy has run, or undefined when none changed them. */
+    async remediate(type: string, props: object, name = "web"): Promise<{ props: any; policies: string[] }> {
+        const response = await this.call<any>("remediate", this.request(type, props, name));
+        let result: any;
+        const policies: string[] = [];
+        for (const remediation of response.getRemediationsList()) {
+            policies.push(remediation.getPolicyname());
+            result = remediation.getProperties()?.toJavaScript() ?? result;
+        }
+        return { props: result, policies };
+    }
+
+    /** Resident set size of the pack process, in bytes (Linux). */
+    rss(): number {
+        const status = require("fs").readFileSync(`/proc/${this.child.pid}/status`, "utf8") as string;
+        return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
+    }
+
+    stop(): void {
+        this.client.close();
+        this.child.kill();
+    }
+}

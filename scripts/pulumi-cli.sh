@@ -1,67 +1,94 @@
 #!/usr/bin/env bash
-# Prints the path of a directory that holds a `pulumi` CLI binary (and, when it
-# could be had, the `pulumi-language-nodejs` language host next to it).
+# Prints the path of a directory holding a `pulumi` CLI binary and the
+# `pulumi-language-yaml` language host next to it, for the engine tests
+# (test/e2e/run.js) and for trying the examples by hand:
 #
-#   1. `pulumi` on PATH            -> its directory
-#   2. a cached build              -> $CACHE/pulumi-<version>/bin
-#   3. otherwise builds one from the Go module proxy into that cache dir.
+#   1. `pulumi` on PATH whose directory also has pulumi-language-yaml -> that directory
+#   2. a cached build  -> $CACHE/pulumi-<version>/bin
+#   3. otherwise builds both from the Go module proxy into that cache directory
+#      (cold: about 4-5 minutes on 2 cores; later runs: instant).
 #
-# The Pulumi CLI can't be downloaded here (no get.pulumi.com), but it is a Go module.
-# `go install github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@vX` fails because pkg's go.mod
-# has replace directives, so we generate a tiny wrapper module that requires pkg/v3 and
-# sdk/v3 at the same tag (copying the non-local replace directive) and `go build`s it.
+# Why a build: the CLI can't be downloaded here (no get.pulumi.com, no GitHub), but it
+# is a Go module. `go install github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@vX` fails because
+# pkg's go.mod has replace directives, so this script generates a tiny wrapper module
+# (in the cache, never committed) that requires pkg/v3 and sdk/v3 at the same tag and
+# copies pkg's one non-local replace directive.
+#
+# Why YAML: the Node.js language host (module
+# github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) has no tags and the
+# module proxy answers 403 for it (list, @latest and pseudo-versions alike); sdk/v3 stopped
+# containing it after v3.68. pulumi-yaml is a tagged module, so the examples are Pulumi
+# YAML programs. Its latest release on the proxy (v1.25.0) does not compile against
+# pkg v3.248, so it is built in its own wrapper module at the pulumi version it requires.
+# The policy pack itself (runtime: nodejs) needs no Go host: with no nodejs language
+# plugin installed, the engine boots it through the `pulumi-analyzer-policy-nodejs`
+# analyzer shim, which test/e2e/harness.js installs into the test's PULUMI_HOME.
+#
+# Usage:   dir=$(scripts/pulumi-cli.sh)    # logs go to stderr, stdout is the directory
+#          PATH="$dir:$PATH" pulumi version
 #
 # Environment:
-#   PULUMI_CLI_VERSION   tag to build (default v3.248.0, matching the locked @pulumi/pulumi)
-#   CONTAINER_GUARD_CACHE cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/container-guard)
-#   PULUMI_CLI_NO_PATH=1 ignore a `pulumi` on PATH (always use/build the cached one)
+#   PULUMI_CLI_VERSION     CLI tag to build (default v3.248.0 = the locked @pulumi/pulumi)
+#   PULUMI_YAML_VERSION    pulumi-yaml tag (default v1.25.0)
+#   CONTAINER_GUARD_CACHE  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/container-guard)
+#   PULUMI_CLI_NO_PATH=1   ignore a `pulumi` on PATH, use (or make) the cached build
 #
-# Offline settings callers should export (see `scripts/pulumi-env.sh`, which
-# `source`s into a shell and sets all of them):
-#   PULUMI_BACKEND_URL=file://<tmpdir>            local file state backend, no login
-#   PULUMI_CONFIG_PASSPHRASE=<anything>           passphrase secrets provider
-#   PULUMI_HOME=<tmpdir>                          no ~/.pulumi side effects, no cached plugins
-#   PULUMI_SKIP_UPDATE_CHECK=true                 no version check against pulumi.com
-#   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true  never download plugins
-#   PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true, PULUMI_SKIP_CONFIRMATIONS=true
-#
-# Logs go to stderr; stdout carries only the directory.
+# Offline settings a caller must export before running `pulumi` (the test harness and
+# `source scripts/pulumi-env.sh` do this):
+#   PULUMI_HOME=<tmpdir>                               plugins/credentials stay out of ~/.pulumi
+#   PULUMI_BACKEND_URL=file://<tmpdir>                 local state, no `pulumi login`
+#   PULUMI_CONFIG_PASSPHRASE=<anything>                passphrase secrets provider
+#   PULUMI_SKIP_UPDATE_CHECK=true                      no version check against pulumi.com
+#   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true   never download a plugin
+#   PULUMI_SKIP_CONFIRMATIONS=true, PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 set -euo pipefail
 
 VERSION="${PULUMI_CLI_VERSION:-v3.248.0}"
+YAML_VERSION="${PULUMI_YAML_VERSION:-v1.25.0}"
 CACHE_ROOT="${CONTAINER_GUARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/container-guard}"
 DEST="$CACHE_ROOT/pulumi-$VERSION"
 BIN="$DEST/bin"
 
 log() { echo "pulumi-cli: $*" >&2; }
+complete() { [[ -x "$1/pulumi" && -x "$1/pulumi-language-yaml" ]]; }
 
 if [[ "${PULUMI_CLI_NO_PATH:-}" != 1 ]] && command -v pulumi >/dev/null 2>&1; then
-  dirname "$(readlink -f "$(command -v pulumi)")"
-  exit 0
+  dir="$(dirname "$(readlink -f "$(command -v pulumi)")")"
+  if complete "$dir"; then
+    echo "$dir"
+    exit 0
+  fi
+  log "ignoring $dir/pulumi: no pulumi-language-yaml next to it"
 fi
 
-if [[ -x "$BIN/pulumi" && -x "$BIN/pulumi-language-nodejs" ]]; then
+if complete "$BIN"; then
   echo "$BIN"
   exit 0
 fi
 
-command -v go >/dev/null 2>&1 || { log "no pulumi on PATH, no cached build and no Go toolchain"; exit 1; }
+command -v go >/dev/null 2>&1 || { log "no pulumi on PATH, no cached build in $BIN, and no Go toolchain to build one"; exit 1; }
 
-mkdir -p "$DEST"
-# One builder at a time (CI and a developer may race on the same cache).
+mkdir -p "$DEST/src" "$BIN"
+# One builder at a time: CI and a developer may share the cache.
 exec 9>"$DEST/.lock"
 flock 9
-if [[ -x "$BIN/pulumi" && -x "$BIN/pulumi-language-nodejs" ]]; then echo "$BIN"; exit 0; fi
+if complete "$BIN"; then echo "$BIN"; exit 0; fi
 
-export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
-SRC="$DEST/src"
-mkdir -p "$SRC" "$BIN.tmp"
+export GOFLAGS=-mod=mod CGO_ENABLED=0
 start=$SECONDS
 
-# --- the CLI ---------------------------------------------------------------
-if [[ ! -x "$BIN.tmp/pulumi" ]]; then
-  mkdir -p "$SRC/cli"
-  cat > "$SRC/cli/go.mod" <<GOMOD
+# build <wrapper-dir> <package> <output> : go build inside a generated wrapper module,
+# to a temporary name first so an interrupted build never leaves a half-written binary.
+build() {
+  local dir=$1 pkg=$2 out=$3
+  (cd "$dir" && go build -trimpath -ldflags "-s -w ${LDFLAGS:-}" -o "$out.tmp.$$" "$pkg") >&2
+  mv -f "$out.tmp.$$" "$out"
+}
+
+if [[ ! -x "$BIN/pulumi" ]]; then
+  mkdir -p "$DEST/src/cli"
+  cat > "$DEST/src/cli/go.mod" <<GOMOD
+// generated by container-guard/scripts/pulumi-cli.sh
 module container-guard/pulumi-cli
 
 go 1.25
@@ -71,21 +98,32 @@ require (
 	github.com/pulumi/pulumi/sdk/v3 $VERSION
 )
 
-// copied from pkg/go.mod (its "sdk => ../sdk" replace is replaced by the require above)
+// From pkg/go.mod (its other replace, sdk/v3 => ../sdk, is what the require above stands in for).
 replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
 GOMOD
-  log "building pulumi $VERSION (cold build takes several minutes) ..."
-  (cd "$SRC/cli" && go build -trimpath \
-      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${VERSION}" \
-      -o "$BIN.tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2
+  log "building pulumi $VERSION into $BIN (cold: a few minutes) ..."
+  LDFLAGS="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$VERSION" \
+    build "$DEST/src/cli" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$BIN/pulumi"
+  log "pulumi built after $((SECONDS - start))s"
 fi
 
-# --- the Node.js language host (needed to run a TypeScript/JS program) ------
-if [[ ! -x "$BIN.tmp/pulumi-language-nodejs" ]]; then
-  LANGHOST_STEP_PLACEHOLDER=1
+if [[ ! -x "$BIN/pulumi-language-yaml" ]]; then
+  mkdir -p "$DEST/src/yaml"
+  cat > "$DEST/src/yaml/go.mod" <<GOMOD
+// generated by container-guard/scripts/pulumi-cli.sh
+module container-guard/pulumi-language-yaml
+
+go 1.25
+
+// pulumi-yaml pins the pulumi pkg/sdk version it compiles against; don't override it.
+require github.com/pulumi/pulumi-yaml $YAML_VERSION
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+GOMOD
+  log "building pulumi-language-yaml $YAML_VERSION ..."
+  LDFLAGS="-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$YAML_VERSION" \
+    build "$DEST/src/yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "$BIN/pulumi-language-yaml"
 fi
 
-rm -rf "$BIN"
-mv "$BIN.tmp" "$BIN"
-log "built in $((SECONDS - start))s: $BIN"
+log "ready after $((SECONDS - start))s: $BIN"
 echo "$BIN"

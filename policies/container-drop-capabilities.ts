@@ -1,5 +1,6 @@
 // Rule 3: least privilege: a container drops the Linux capabilities it doesn't need (ALL by default).
 import { normalizeCapability, sortCapabilities } from "./lib/capabilities";
+import { complianceFramework } from "./lib/controls";
 import { containerPolicy, fixSnippet } from "./lib/policy";
 import { readList } from "./lib/values";
 import { Container, fieldPath, readField, writeField } from "./lib/workloads";
@@ -44,7 +45,11 @@ export const dropCapabilities = containerPolicy<DropConfig>({
     description: "Containers drop the Linux capabilities they don't need: ALL by default, NET_RAW at the very least.",
     enforcementLevel: "advisory",
     severity: "medium",
-    tags: ["CIS-Docker-5.4", "PSS-restricted-capabilities", "NIST-800-190-4.4.4", "kubernetes", "docker"],
+    tags: [
+        "cis-docker-1.6.0:5.4", "pss:restricted/capabilities", "cis-kubernetes-1.10:5.2.8", "cis-kubernetes-1.10:5.2.10",
+        "nist-800-190:4.4.3", "kubernetes", "docker",
+    ],
+    framework: complianceFramework("cis-docker-1.6.0:5.4"),
     remediationSteps:
         "Kubernetes: set `securityContext.capabilities.drop: [\"ALL\"]` on every container and add back only " +
         "what the app needs (`NET_BIND_SERVICE`). docker.Container: `capabilities: { drops: [\"ALL\"] }`; " +

@@ -1,4 +1,5 @@
 // Rule 4b: never privileged: grant the one capability an app needs instead.
+import { complianceFramework } from "./lib/controls";
 import { containerPolicy, Finding, fixSnippet } from "./lib/policy";
 import { readBoolean, readPath } from "./lib/values";
 import { Container, FieldName, fieldPath, readField, writeField } from "./lib/workloads";
@@ -52,7 +53,11 @@ export const noPrivileged = containerPolicy({
     description: "Containers never run privileged (nor as Windows HostProcess containers).",
     enforcementLevel: "mandatory",
     severity: "critical",
-    tags: ["CIS-Docker-5.5", "PSS-baseline-privileged", "PSS-baseline-host-process", "NIST-800-190-4.4.4", "kubernetes", "docker"],
+    tags: [
+        "cis-docker-1.6.0:5.5", "pss:baseline/privileged-containers", "pss:baseline/hostprocess", "cis-kubernetes-1.10:5.2.2",
+        "cis-kubernetes-1.10:5.2.11", "nist-800-190:4.4.3", "kubernetes", "docker",
+    ],
+    framework: complianceFramework("cis-docker-1.6.0:5.5"),
     remediationSteps:
         "Remove `privileged: true` (Kubernetes `securityContext.privileged`, docker.Container `privileged`) and " +
         "grant only the capability the app needs through the allow-list of container-restrict-added-capabilities. " +

@@ -1,4 +1,5 @@
 // Rule 1: containers are immutable; writes go to mounted volumes, not to the root filesystem.
+import { complianceFramework } from "./lib/controls";
 import { containerPolicy, fixSnippet } from "./lib/policy";
 import { readBoolean } from "./lib/values";
 import { Container, fieldPath, readField, writeField } from "./lib/workloads";
@@ -34,7 +35,8 @@ export const readOnlyRootFilesystem = containerPolicy({
     description: "Containers run with a read-only root filesystem; writes go to mounted volumes.",
     enforcementLevel: "advisory",
     severity: "medium",
-    tags: ["CIS-Docker-5.13", "NIST-800-190-4.4.4", "kubernetes", "docker"],
+    tags: ["cis-docker-1.6.0:5.13", "nist-800-190:4.4.4", "kubernetes", "docker"],
+    framework: complianceFramework("cis-docker-1.6.0:5.13"),
     remediationSteps:
         "Kubernetes: set `securityContext.readOnlyRootFilesystem: true` on every container and mount an " +
         "`emptyDir` volume at each path the app writes to (e.g. /tmp). docker.Container / docker.Service: " +

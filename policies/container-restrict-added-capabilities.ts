@@ -1,6 +1,7 @@
 // Rule 4a: grant only the capability an app needs (allow-listed), never ALL.
 import { normalizeCapability, sortCapabilities } from "./lib/capabilities";
 import { ConfigError, compileConfigGlob } from "./lib/config";
+import { complianceFramework } from "./lib/controls";
 import { Glob } from "./lib/glob";
 import { containerPolicy, fixSnippet } from "./lib/policy";
 import { isUnknown, readList } from "./lib/values";
@@ -77,7 +78,11 @@ export const restrictAddedCapabilities = containerPolicy<AddConfig>({
     description: "Containers add only allow-listed Linux capabilities (NET_BIND_SERVICE by default), never ALL.",
     enforcementLevel: "mandatory",
     severity: "high",
-    tags: ["CIS-Docker-5.4", "PSS-baseline-capabilities", "PSS-restricted-capabilities", "NIST-800-190-4.4.4", "kubernetes", "docker"],
+    tags: [
+        "cis-docker-1.6.0:5.4", "pss:baseline/capabilities", "pss:restricted/capabilities", "cis-kubernetes-1.10:5.2.9",
+        "nist-800-190:4.4.3", "kubernetes", "docker",
+    ],
+    framework: complianceFramework("cis-docker-1.6.0:5.4"),
     remediationSteps:
         "Remove every capability the app doesn't need from `securityContext.capabilities.add` (Kubernetes), " +
         "`capabilities.adds` (docker.Container) or `taskSpec.containerSpec.capAdds` (docker.Service). If one is " +

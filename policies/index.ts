@@ -1,13 +1,21 @@
 // Every policy of the pack, in the order the docs and the engine list them.
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { dropCapabilities } from "./container-drop-capabilities";
+import { noPlaintextSecrets } from "./container-no-plaintext-secrets";
 import { noPrivileged } from "./container-no-privileged";
+import { pidLimit } from "./container-pid-limit";
 import { readOnlyRootFilesystem } from "./container-read-only-root-filesystem";
 import { restrictAddedCapabilities } from "./container-restrict-added-capabilities";
+import { secretsAsFiles } from "./container-secrets-as-files";
+import { multiStageBuild } from "./image-multi-stage-build";
 
 export const policies: ResourceValidationPolicy[] = [
     readOnlyRootFilesystem,
+    multiStageBuild,
     dropCapabilities,
     restrictAddedCapabilities,
     noPrivileged,
+    pidLimit,
+    noPlaintextSecrets,
+    secretsAsFiles,
 ];

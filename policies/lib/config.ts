@@ -3,7 +3,7 @@
 // exemptions a workload declares for itself.
 import { compileGlob, Glob, GlobError } from "./glob";
 import { Container, Workload } from "./workloads";
-import { describeType, isObject, isUnknown } from "./values";
+import { describeType, isObject, isUnknown, plain } from "./values";
 
 /** The subset of JSON Schema that container-guard's config schemas use. */
 export interface ConfigProperty {
@@ -126,7 +126,11 @@ export function compileConfigGlob(policyName: string, key: string, source: strin
 /** A config parsed once per distinct raw value: `getConfig()` returns a new object per call. */
 export function memoize<T>(parse: (raw: unknown) => T): (raw: unknown) => T {
     const cache = new Map<string, T>();
+    let last: { entries: Record<string, unknown>; parsed: T } | undefined;
     return raw => {
+        if (last && sameEntries(last.entries, raw)) {
+            return last.parsed;
+        }
         const key = JSON.stringify(raw) ?? "";
         let parsed = cache.get(key);
         if (parsed === undefined) {
@@ -136,12 +140,30 @@ export function memoize<T>(parse: (raw: unknown) => T): (raw: unknown) => T {
             }
             cache.set(key, parsed);
         }
+        last = isObject(raw) ? { entries: { ...raw }, parsed } : undefined;
         return parsed;
     };
 }
 
-export function isExcluded(workload: Workload, urn: string, exclude: readonly Glob[]): boolean {
-    const subjects = [workload.name, urn, workload.namespacedName].filter((s): s is string => !!s);
+/**
+ * Performance (docs/performance.md): the SDK's getConfig() copies the configured object at each
+ * call, but the values it copies are the same objects until the next Configure, so comparing them
+ * by identity spares serializing the config once per policy per resource.
+ */
+function sameEntries(entries: Record<string, unknown>, raw: unknown): boolean {
+    if (!isObject(raw)) {
+        return false;
+    }
+    const keys = Object.keys(raw);
+    return keys.length === Object.keys(entries).length && keys.every(key => key in entries && entries[key] === raw[key]);
+}
+
+/** Whether `exclude` matches the resource; a `namespace/name` computed at preview may match, so it counts. */
+export function isExcluded(workload: Pick<Workload, "name" | "namespacedName">, urn: string, exclude: readonly Glob[]): boolean {
+    if (exclude.length > 0 && isUnknown(workload.namespacedName)) {
+        return true;
+    }
+    const subjects = [workload.name, urn, workload.namespacedName].filter((s): s is string => typeof s === "string");
     return exclude.some(glob => subjects.some(subject => glob.matches(subject)));
 }
 
@@ -154,12 +176,16 @@ export function isExempt(container: Container, policyName: string, exemptImages:
     if (container.exemptions.has(policyName) || container.exemptions.has("*")) {
         return true;
     }
+    return isExemptImage(container.image, exemptImages);
+}
+
+/** Whether an image (or any of a list of image names) matches `exemptImages`; unknown counts as exempt, as above. */
+export function isExemptImage(image: unknown, exemptImages: readonly Glob[]): boolean {
     if (exemptImages.length === 0) {
         return false;
     }
-    if (isUnknown(container.image)) {
-        return true;
+    if (Array.isArray(image)) {
+        return image.some(item => isExemptImage(plain(item), exemptImages));
     }
-    const image = container.image;
-    return typeof image === "string" && exemptImages.some(glob => glob.matches(image));
+    return isUnknown(image) || (typeof image === "string" && exemptImages.some(glob => glob.matches(image)));
 }

@@ -1,10 +1,13 @@
 // Builds a CrossGuard policy from a per-container rule: the rule sees one container at a time,
 // already filtered by `exclude`, `exemptImages` and exemption annotations/labels, and reports
-// findings that this module renders into the message shape of DESIGN.md.
+// findings that this module renders into the message shape of DESIGN.md. A rule may also judge
+// pod-level fields once per pod, and declare kinds it can't judge as not applicable.
+import { readFileSync } from "fs";
+import { join } from "path";
 import { EnforcementLevel, PolicyComplianceFramework, ResourceValidationArgs, ResourceValidationPolicy, Severity } from "@pulumi/policy";
 import { checkConfig, CommonConfig, commonConfigProperties, compileGlobs, ConfigProperty, isExcluded, isExempt, memoize } from "./config";
 import { cloneProps, rawProps } from "./values";
-import { Container, fieldLocation, workloadOf } from "./workloads";
+import { Container, fieldLocation, Pod, Workload, workloadOf } from "./workloads";
 
 /** What every policy declares besides its logic; docs and Pulumi Cloud show it. */
 export interface PolicyMetadata {
@@ -13,15 +16,33 @@ export interface PolicyMetadata {
     description: string;
     enforcementLevel: EnforcementLevel;
     severity: Severity;
-    /** Controls the policy implements, e.g. `CIS-Docker-5.12`, `PSS-restricted:capabilities`. */
+    /** Controls the policy implements (`cis-docker-1.6.0:5.13`, see lib/controls.ts), then platforms (`kubernetes`, `docker`). */
     tags: string[];
+    /** The primary control, from `complianceFramework` in lib/controls.ts. */
     framework?: PolicyComplianceFramework;
     remediationSteps: string;
     /** The policy's own config keys, besides `exclude` and `exemptImages`. */
     config: Record<string, ConfigProperty>;
 }
 
-export const docsBaseUrl = "https://github.com/container-guard/container-guard/blob/main/docs/policies";
+/** The pack's package.json (bin/policies/lib and build/policies/lib are both three levels down). */
+const packageJson: { repository?: unknown } = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "package.json"), "utf8"));
+
+/**
+ * Where a policy's reference page is: on GitHub when package.json `repository` names a GitHub
+ * repository (`https://github.com/owner/repo`, `git+https://...git`, optionally with `directory`),
+ * otherwise its path inside the package, which ships docs/.
+ */
+export function docsUrl(policyName: string, repository: unknown = packageJson.repository): string {
+    const page = `docs/policies/${policyName}.md`;
+    const { url, directory } = (typeof repository === "string" ? { url: repository } : repository ?? {}) as { url?: unknown; directory?: unknown };
+    const github = typeof url === "string" ? /^(?:git\+)?(https:\/\/github\.com\/[^/]+\/[^/]+?)(?:\.git)?\/?$/.exec(url) : null;
+    if (!github) {
+        return page;
+    }
+    const prefix = typeof directory === "string" && directory !== "" ? `${directory.replace(/\/+$/, "")}/` : "";
+    return `${github[1]}/blob/HEAD/${prefix}${page}`;
+}
 
 /** One violation on one container. */
 export interface Finding {
@@ -41,6 +62,12 @@ export interface ContainerRule<C> extends PolicyMetadata {
     check(container: Container, config: C, report: (finding: Finding) => void): void;
     /** Fixes the container in place (on a copy of the props); returns whether anything changed. */
     remediate?(container: Container, config: C): boolean;
+    /** Pod-level settings (Kubernetes), judged once per pod; a finding's `field` is relative to the pod spec. */
+    checkPod?(pod: Pod, config: C, report: (finding: Finding) => void): void;
+    /** Fixes the pod spec in place (on a copy of the props); returns whether anything changed. */
+    remediatePod?(pod: Pod, config: C): boolean;
+    /** Why the rule can't judge this kind of workload at all; reported through `args.notApplicable`. */
+    notApplicable?(workload: Workload): string | undefined;
 }
 
 export type ParsedConfig<C> = CommonConfig & { rule: C };
@@ -73,7 +100,7 @@ export function policyMetadata(meta: PolicyMetadata): Omit<ResourceValidationPol
         tags: meta.tags,
         framework: meta.framework,
         remediationSteps: meta.remediationSteps,
-        url: `${docsBaseUrl}/${meta.name}.md`,
+        url: docsUrl(meta.name),
         configSchema: { properties: { ...commonConfigProperties, ...meta.config } as any },
     };
 }
@@ -85,12 +112,21 @@ export function containerPolicy<C>(rule: ContainerRule<C>): ResourceValidationPo
         if (!workload) {
             return undefined;
         }
+        const notApplicable = rule.notApplicable?.(workload);
+        if (notApplicable) {
+            args.notApplicable(notApplicable);
+        }
         const config = readConfig(args);
         if (isExcluded(workload, args.urn, config.exclude)) {
             return undefined;
         }
         const containers = workload.containers.filter(c => !isExempt(c, rule.name, config.exemptImages));
-        return { workload, containers, config: config.rule };
+        // A pod is judged when one of its containers is, or when it declares none (a patch of pod fields) and isn't exempt.
+        const pods = workload.pods.filter(pod => {
+            const declared = workload.containers.filter(c => c.pod === pod);
+            return declared.length > 0 ? declared.some(c => containers.includes(c)) : !pod.exemptions.has(rule.name) && !pod.exemptions.has("*");
+        });
+        return { workload, containers, pods, config: config.rule };
     };
     return {
         ...policyMetadata(rule),
@@ -101,16 +137,22 @@ export function containerPolicy<C>(rule: ContainerRule<C>): ResourceValidationPo
                     reportViolation(`${scope!.workload.label}: ${path} can't be read (${reason}), so its containers could not be checked.`);
                 }
             }
+            for (const pod of scope?.pods ?? []) {
+                rule.checkPod?.(pod, scope!.config, finding => reportViolation(renderPodFinding(scope!.workload, pod, finding)));
+            }
             for (const container of scope?.containers ?? []) {
                 rule.check(container, scope!.config, finding => reportViolation(renderFinding(container, finding)));
             }
         },
-        remediateResource: rule.remediate && (args => {
+        remediateResource: (rule.remediate || rule.remediatePod) && (args => {
             const props = cloneProps(rawProps(args.props));
             const scope = inScope(args, props);
             let changed = false;
+            for (const pod of scope?.pods ?? []) {
+                changed = rule.remediatePod?.(pod, scope!.config) || changed;
+            }
             for (const container of scope?.containers ?? []) {
-                changed = rule.remediate!(container, scope!.config) || changed;
+                changed = rule.remediate?.(container, scope!.config) || changed;
             }
             return changed ? props : undefined;
         }),
@@ -124,11 +166,17 @@ export function describeContainer(container: Container): string {
 }
 
 export function renderFinding(container: Container, finding: Finding): string {
-    return (
-        `${describeContainer(container)}: ${fieldLocation(container, finding.field)} ${finding.problem}.\n` +
-        `Why: ${finding.why}\n` +
-        `Fix: ${finding.fix}`
-    );
+    return render(describeContainer(container), fieldLocation(container, finding.field), finding);
+}
+
+/** A pod-level finding names the workload and the pod field: `Deployment shop/web: spec.template.spec.hostPID ...`. */
+export function renderPodFinding(workload: Workload, pod: Pod, finding: Finding): string {
+    return render(workload.label, [pod.path, ...finding.field].join("."), finding);
+}
+
+/** A finding on a resource that is not a workload (an image build): `docker.Image app: build.args.X ...`. */
+export function render(subject: string, location: string, finding: Finding): string {
+    return `${subject}: ${location} ${finding.problem}.\n` + `Why: ${finding.why}\n` + `Fix: ${finding.fix}`;
 }
 
 /**
@@ -146,5 +194,10 @@ export function fixSnippet(container: Container, field: readonly string[], value
             return `new docker.Container(${name}, { ...args, ${first}: ${nested} })`;
         case "dockerService":
             return `new docker.Service(${name}, { ...args, taskSpec: { containerSpec: { ...containerSpec, ${first}: ${nested} } } })`;
+        case "composeService": {
+            // Compose YAML rather than TypeScript: `services.web.cap_drop: ["ALL"]`.
+            const key = `services.${container.workload.name}.${field.join(".")}`;
+            return valueSource === "undefined" ? `remove ${key}` : `${key}: ${valueSource}`;
+        }
     }
 }

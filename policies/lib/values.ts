@@ -3,7 +3,18 @@
 // wrapped in @pulumi/policy's Secret. Rules read raw values through these helpers instead of
 // through the SDK's proxy, which throws on the first unknown it meets and so would stop a
 // whole resource from being judged because of one unrelated computed field.
-import { Secret } from "@pulumi/policy";
+import type { Secret } from "@pulumi/policy";
+
+/**
+ * @pulumi/policy's Secret class, found without loading the SDK: loading it loads @pulumi/pulumi,
+ * about a second that `container-guard scan` (which never meets a Secret) shouldn't pay. A
+ * Secret can only exist once the SDK has loaded, and the pack loads it first (index.ts).
+ */
+const secretModule = require.resolve("@pulumi/policy/policy");
+let secretClass: typeof Secret | undefined;
+function loadedSecretClass(): typeof Secret | undefined {
+    return (secretClass ??= (require.cache[secretModule]?.exports as { Secret?: typeof Secret } | undefined)?.Secret);
+}
 
 /** The sentinels the engine uses for values not known during preview (sdk: proxy.ts). */
 export const unknownSentinels: ReadonlySet<string> = new Set([
@@ -43,7 +54,8 @@ export function rawProps(props: object): JsonObject {
 
 /** Unwraps a secret and maps unknown sentinels to UNKNOWN. */
 export function plain(value: unknown): unknown {
-    const v = value instanceof Secret ? value.value : value;
+    const secret = typeof value === "object" && value !== null ? loadedSecretClass() : undefined;
+    const v = secret && value instanceof secret ? value.value : value;
     return typeof v === "string" && v.length === 36 && unknownSentinels.has(v) ? UNKNOWN : v;
 }
 
@@ -127,8 +139,9 @@ export function cloneProps<T>(value: T): T {
     if (Array.isArray(value)) {
         return value.map(cloneProps) as unknown as T;
     }
-    if (value instanceof Secret) {
-        return new Secret(cloneProps(value.value)) as unknown as T;
+    const secret = loadedSecretClass();
+    if (secret && value instanceof secret) {
+        return new secret(cloneProps(value.value)) as unknown as T;
     }
     if (isObject(value)) {
         const copy: JsonObject = {};

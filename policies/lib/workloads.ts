@@ -1,7 +1,7 @@
 // The one place that knows resource kinds: turns a resource's type token and raw properties into
 // the containers it runs, each with its exact property path and the location of every field a
 // rule reads. Rules are written once, over this view, for every kind.
-import { child, describeType, isObject, isUnknown, JsonObject, plain, readPath } from "./values";
+import { child, describeType, isObject, isUnknown, JsonObject, plain, readPath, UNKNOWN, Unknown } from "./values";
 
 export type Platform = "kubernetes" | "docker";
 
@@ -13,10 +13,15 @@ export type FieldName =
     | "droppedCapabilities"
     | "hostProcess"
     | "env"
-    | "envFrom";
+    | "envFrom"
+    // PID isolation and process cap; only docker.Container has them per container.
+    | "pidMode"
+    | "ulimits"
+    // Compose's per-container process cap (the cgroup pids controller); no Pulumi resource has one.
+    | "pidsLimit";
 
 /** Where each field lives, relative to the container, per container shape. */
-const fieldPaths: Record<"kubernetes" | "dockerContainer" | "dockerService", Partial<Record<FieldName, string[]>>> = {
+const fieldPaths: Record<"kubernetes" | "dockerContainer" | "dockerService" | "composeService", Partial<Record<FieldName, string[]>>> = {
     kubernetes: {
         readOnlyRootFilesystem: ["securityContext", "readOnlyRootFilesystem"],
         privileged: ["securityContext", "privileged"],
@@ -32,6 +37,8 @@ const fieldPaths: Record<"kubernetes" | "dockerContainer" | "dockerService", Par
         addedCapabilities: ["capabilities", "adds"],
         droppedCapabilities: ["capabilities", "drops"],
         env: ["envs"],
+        pidMode: ["pidMode"],
+        ulimits: ["ulimits"],
     },
     // Swarm services cannot run privileged; there is no such field to read.
     dockerService: {
@@ -39,6 +46,16 @@ const fieldPaths: Record<"kubernetes" | "dockerContainer" | "dockerService", Par
         addedCapabilities: ["capAdds"],
         droppedCapabilities: ["capDrops"],
         env: ["env"],
+    },
+    // A Compose service, as `container-guard scan` reads it (see composeServiceType).
+    composeService: {
+        readOnlyRootFilesystem: ["read_only"],
+        privileged: ["privileged"],
+        addedCapabilities: ["cap_add"],
+        droppedCapabilities: ["cap_drop"],
+        env: ["environment"],
+        pidMode: ["pid"],
+        pidsLimit: ["pids_limit"],
     },
 };
 
@@ -50,8 +67,8 @@ export interface Workload {
     readonly platform: Platform;
     /** Pulumi resource name. */
     readonly name: string;
-    /** `namespace/name` for Kubernetes objects whose name is known. */
-    readonly namespacedName?: string;
+    /** `namespace/name` for Kubernetes objects that set a name; UNKNOWN when it is computed. */
+    readonly namespacedName?: string | Unknown;
     /** How messages name the resource: `Deployment shop/web`. */
     readonly label: string;
     /** A `*Patch` kind: judged only on the fields it sets. */
@@ -67,7 +84,7 @@ export interface Workload {
 export interface Pod {
     readonly path: string;
     readonly spec: JsonObject;
-    /** `spec.os.name: windows`: no Linux capabilities, privileged or read-only root there. */
+    /** `spec.os.name: windows` (or not known yet): no Linux capabilities, privileged or read-only root there. */
     readonly windows: boolean;
     /** Policy names exempted by annotation on the workload or the pod template. */
     readonly exemptions: ReadonlySet<string>;
@@ -105,6 +122,13 @@ const kubernetesGroups = new Set(["core", "apps", "extensions", "batch"]);
 
 export const dockerContainerType = "docker:index/container:Container";
 export const dockerServiceType = "docker:index/service:Service";
+/**
+ * A service of a Compose file, as `container-guard scan` hands it to the policies: the service's
+ * own keys, except that `environment` is a list of `KEY=VALUE` (its map form and the `env_file`
+ * files folded in) and `pids_limit` also holds `deploy.resources.limits.pids`. No Pulumi resource
+ * has this type.
+ */
+export const composeServiceType = "compose:service";
 
 export const exemptKey = "container-guard/exempt";
 export const exemptReasonKey = "container-guard/exempt-reason";
@@ -112,14 +136,29 @@ export const exemptReasonKey = "container-guard/exempt-reason";
 export const containerLists = ["containers", "initContainers", "ephemeralContainers"] as const;
 
 interface KubernetesType {
-    kind: string;
-    podSpecPath: readonly string[];
-    isPatch: boolean;
-    isList: boolean;
+    readonly kind: string;
+    readonly podSpecPath: readonly string[];
+    readonly isPatch: boolean;
+    readonly isList: boolean;
 }
+
+/** Performance (docs/performance.md): every policy parses the type of every resource, and a stack has few distinct types. */
+const parsedTypes = new Map<string, KubernetesType | undefined>();
 
 /** Parses `kubernetes:apps/v1:DeploymentPatch`; undefined when not a workload kind. */
 export function parseKubernetesType(type: string): KubernetesType | undefined {
+    if (parsedTypes.has(type)) {
+        return parsedTypes.get(type);
+    }
+    if (parsedTypes.size >= 1024) {
+        parsedTypes.clear();
+    }
+    const parsed = parseTypeToken(type);
+    parsedTypes.set(type, parsed);
+    return parsed;
+}
+
+function parseTypeToken(type: string): KubernetesType | undefined {
     if (!type.startsWith("kubernetes:")) {
         return undefined;
     }
@@ -143,13 +182,16 @@ export function parseKubernetesType(type: string): KubernetesType | undefined {
 }
 
 export function isWorkloadType(type: string): boolean {
-    return type === dockerContainerType || type === dockerServiceType || parseKubernetesType(type) !== undefined;
+    return type === dockerContainerType || type === dockerServiceType || type === composeServiceType || parseKubernetesType(type) !== undefined;
 }
 
 /** The workload view of a resource, or undefined when the resource runs no containers. */
 export function workloadOf(type: string, name: string, props: JsonObject): Workload | undefined {
     if (type === dockerContainerType || type === dockerServiceType) {
         return dockerWorkload(type, name, props);
+    }
+    if (type === composeServiceType) {
+        return composeWorkload(name, props);
     }
     const k8s = parseKubernetesType(type);
     return k8s && kubernetesWorkload(type, name, props, k8s);
@@ -159,7 +201,8 @@ function kubernetesWorkload(type: string, name: string, props: JsonObject, k8s: 
     const metadata = child(props, "metadata");
     const objectName = stringOrUndefined(child(metadata, "name"));
     const namespace = stringOrUndefined(child(metadata, "namespace"));
-    const namespacedName = objectName ? `${namespace ?? "default"}/${objectName}` : undefined;
+    const nameParts = [child(metadata, "name"), child(metadata, "namespace")];
+    const namespacedName = nameParts.some(isUnknown) ? UNKNOWN : objectName ? `${namespace ?? "default"}/${objectName}` : undefined;
     const workload: Workload = {
         type,
         kind: k8s.kind,
@@ -206,7 +249,9 @@ function addPod(workload: Workload, object: unknown, prefix: string, podSpecPath
         return;
     }
     const exemptions = new Set([...objectExemptions, ...exemptionsOf(child(templateMetadata, "annotations"))]);
-    const pod: Pod = { path, spec, windows: child(child(spec, "os"), "name") === "windows", exemptions };
+    // An OS not known during preview may be Windows: the Linux-only rules hold back until `up`.
+    const os = child(child(spec, "os"), "name");
+    const pod: Pod = { path, spec, windows: os === "windows" || isUnknown(os), exemptions };
     workload.pods.push(pod);
     for (const list of containerLists) {
         const containers = child(spec, list);
@@ -292,14 +337,47 @@ function dockerWorkload(type: string, name: string, props: JsonObject): Workload
     return workload;
 }
 
+function composeWorkload(name: string, props: JsonObject): Workload {
+    const kind = "Compose service";
+    const workload: Workload = { type: composeServiceType, kind, platform: "docker", name, label: `${kind} ${name}`, isPatch: false, props, pods: [], containers: [], unreadable: [] };
+    workload.containers.push({
+        workload,
+        name,
+        path: "",
+        shortPath: "",
+        spec: props,
+        image: child(props, "image"),
+        shape: "composeService",
+        exemptions: new Set(exemptionsOf(composeLabelMap(child(props, "labels")))),
+    });
+    return workload;
+}
+
+/** Compose labels are a map, or a list of `KEY=VALUE`. */
+function composeLabelMap(labels: unknown): unknown {
+    if (!Array.isArray(labels)) {
+        return labels;
+    }
+    const entries = labels.filter((entry): entry is string => typeof entry === "string").map(entry => {
+        const equals = entry.indexOf("=");
+        return equals < 0 ? [entry, ""] : [entry.slice(0, equals), entry.slice(equals + 1)];
+    });
+    return Object.fromEntries(entries);
+}
+
 /** Docker labels are a list of `{ label, value }`. */
-function labelMap(labels: unknown): Record<string, unknown> {
+function labelMap(labels: unknown): unknown {
+    if (isUnknown(labels)) {
+        return labels;
+    }
     const map: Record<string, unknown> = {};
     if (Array.isArray(labels)) {
         for (const entry of labels) {
             const key = child(plain(entry), "label");
             if (typeof key === "string") {
                 map[key] = child(plain(entry), "value");
+            } else if (isUnknown(key) || isUnknown(plain(entry))) {
+                map[exemptKey] = key; // an unknown label may be the exemption
             }
         }
     }
@@ -308,6 +386,9 @@ function labelMap(labels: unknown): Record<string, unknown> {
 
 function exemptionsOf(annotations: unknown): string[] {
     const value = child(annotations, exemptKey);
+    if (isUnknown(value)) {
+        return ["*"]; // may exempt anything: judged at `up`, when it is known
+    }
     if (typeof value !== "string") {
         return [];
     }

@@ -11,6 +11,12 @@ const structProto = require("google-protobuf/google/protobuf/struct_pb");
 const emptyProto = require("google-protobuf/google/protobuf/empty_pb");
 
 export const repoRoot = path.resolve(__dirname, "..", "..", "..");
+/**
+ * The pack the engine specs start: this repo's build, or the folder named by
+ * CONTAINER_GUARD_PACK_DIR (scripts/compat.sh points it at the packed pack installed with the
+ * newest dependencies in range, as Pulumi Cloud installs it).
+ */
+export const packUnderTest = path.resolve(process.env.CONTAINER_GUARD_PACK_DIR || repoRoot);
 
 export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
 const levelNames: Level[] = ["advisory", "mandatory", "disabled", "remediate"];
@@ -42,10 +48,14 @@ export function wireSecret(value: unknown): object {
 export class RunningPack {
     private constructor(private readonly child: ChildProcess, private readonly client: any) {}
 
-    /** Spawns `run-policy-pack` in `packDir` and connects once it prints its port. */
-    static async start(packDir: string = repoRoot, nodePath: string = process.execPath): Promise<RunningPack> {
+    /** Spawns `run-policy-pack` in `packDir` and connects once it prints its port; `env` is added to this process's environment. */
+    static async start(packDir: string = packUnderTest, nodePath: string = process.execPath, env: NodeJS.ProcessEnv = {}): Promise<RunningPack> {
         const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-        const child = spawn(nodePath, [path.dirname(runner), "ignored-engine-address", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(nodePath, [path.dirname(runner), "ignored-engine-address", "."], {
+            cwd: packDir,
+            env: { ...process.env, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let stderr = "";
         child.stderr!.on("data", d => (stderr += d));
         const port = await new Promise<string>((resolve, reject) => {
@@ -142,6 +152,19 @@ export class RunningPack {
         };
     }
 
+    /** An Analyze request encoded once, to replay with `analyzeEncoded` (load tests, the bench). */
+    encodeAnalyze(type: string, props: object, name = "web"): Buffer {
+        return Buffer.from(this.request(type, props, name).serializeBinary());
+    }
+
+    /** Sends an encoded Analyze request; like the engine's Go client, this side spends next to nothing per call. */
+    analyzeEncoded(request: Buffer): Promise<void> {
+        const bytes = (b: Buffer) => b;
+        return new Promise((resolve, reject) =>
+            this.client.makeUnaryRequest("/pulumirpc.Analyzer/Analyze", bytes, bytes, request, (err: Error | null) => (err ? reject(err) : resolve())),
+        );
+    }
+
     /** The props after every remediating policy has run, or undefined when none changed them. */
     async remediate(type: string, props: object, name = "web"): Promise<{ props: any; policies: string[] }> {
         const response = await this.call<any>("remediate", this.request(type, props, name));
@@ -158,6 +181,13 @@ export class RunningPack {
     rss(): number {
         const status = require("fs").readFileSync(`/proc/${this.child.pid}/status`, "utf8") as string;
         return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024;
+    }
+
+    /** CPU time (user + system) the pack process has used so far, in seconds (Linux). */
+    cpuSeconds(): number {
+        const stat = require("fs").readFileSync(`/proc/${this.child.pid}/stat`, "utf8") as string;
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
     }
 
     stop(): void {

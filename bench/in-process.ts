@@ -1,0 +1,69 @@
+// Runs the pack's policies inside this process, over resources already decoded, the way
+// @pulumi/policy's server calls them once it has deserialized a request (server.js,
+// makeAnalyzeRpcFun): per policy, the props behind the SDK's unknown-checking proxy, a fresh
+// config object from getConfig(), notApplicable throwing.
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { Resource } from "./resources";
+
+const unknownCheckingProxy: (props: object) => object = require("@pulumi/policy/proxy").unknownCheckingProxy;
+
+class NotApplicable extends Error {}
+
+const options = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const stackTags = new Map<string, string>();
+
+/** The config the CLI sends for each policy: its schema defaults, with `overrides` on top. */
+function configOf(policy: ResourceValidationPolicy, overrides: Record<string, Record<string, unknown>>): Record<string, unknown> {
+    const defaults: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+        if ((schema as { default?: unknown }).default !== undefined) {
+            defaults[key] = (schema as { default?: unknown }).default;
+        }
+    }
+    return { ...defaults, ...overrides[policy.name] };
+}
+
+/** A function that runs every policy over one resource and returns how many violations they reported. */
+export function policyRunner(policies: readonly ResourceValidationPolicy[], overrides: Record<string, Record<string, unknown>> = {}): (resource: Resource) => number {
+    const prepared = policies.map(policy => ({
+        validations: Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!],
+        config: configOf(policy, overrides),
+    }));
+    let violations = 0;
+    const report = () => {
+        violations++;
+    };
+    const notApplicable = (reason?: string): never => {
+        throw new NotApplicable(reason);
+    };
+    return resource => {
+        violations = 0;
+        for (const { validations, config } of prepared) {
+            for (const validation of validations) {
+                const args = {
+                    type: resource.type,
+                    props: unknownCheckingProxy(resource.props),
+                    urn: resource.urn,
+                    name: resource.name,
+                    opts: options,
+                    stackTags,
+                    isType: () => false,
+                    asType: () => undefined,
+                    getConfig: () => ({ ...config }),
+                    notApplicable,
+                } as any;
+                try {
+                    const result = validation(args, report);
+                    if (result instanceof Promise) {
+                        throw new Error("the bench runs policies synchronously; this one returned a promise");
+                    }
+                } catch (e) {
+                    if (!(e instanceof NotApplicable)) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        return violations;
+    };
+}

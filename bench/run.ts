@@ -1,0 +1,256 @@
+// `npm run bench`: what container-guard costs at preview time, each figure against a floor
+// measured in the same run (docs/performance.md explains the method). Exits 1 when a target is
+// missed. `--only=inprocess,startup,grpc,memory,scan` runs some sections (inprocess holds 3 and 4;
+// scan is bench/scan.ts).
+import * as os from "os";
+import * as path from "path";
+import { RunningPack, repoRoot } from "../test/engine/harness";
+import { policies } from "../policies";
+import { policyRunner } from "./in-process";
+import { scanBench } from "./scan";
+import { analyzeAll, analyzeConcurrently, emptyPack, encodeAll, noOpPack, removeWorkDir, startUpSeconds, tsNodeCache, typeScriptPack, workDir } from "./packs";
+import { categoryOf, deployment, mixedResource, podSpec, Resource, walk, writeBuildContexts } from "./resources";
+import { cpuSeconds, interleave, median, medianRatio, seconds } from "./stats";
+
+export interface Figure {
+    section: string;
+    what: string;
+    value: string;
+    baseline?: string;
+    ratio?: number;
+    /** The ratio (or `measured`, in `unit`) must be at most this. */
+    target?: number;
+    measured?: number;
+    unit?: string;
+}
+
+const figures: Figure[] = [];
+
+function record(figure: Figure): void {
+    figures.push(figure);
+    const target = figure.target === undefined ? "" : `  (target ≤ ${figure.target}${figure.ratio !== undefined ? "×" : ` ${figure.unit}`}: ${met(figure) ? "met" : "MISSED"})`;
+    const ratio = figure.ratio === undefined ? "" : `  ratio ${figure.ratio.toFixed(2)}×`;
+    const baseline = figure.baseline ? `  vs ${figure.baseline}` : "";
+    console.log(`  ${figure.what}: ${figure.value}${baseline}${ratio}${target}`);
+}
+
+function met(figure: Figure): boolean {
+    return figure.target === undefined || (figure.ratio ?? figure.measured!) <= figure.target;
+}
+
+const ms = (s: number) => `${(s * 1e3).toFixed(s < 0.01 ? 3 : 1)} ms`;
+const us = (s: number) => `${(s * 1e6).toFixed(s < 1e-5 ? 2 : 1)} µs`;
+
+async function startUp(): Promise<void> {
+    console.log("1. Start-up: spawn to port printed (run-policy-pack, as the engine starts a pack)");
+    const empty = emptyPack();
+    const cpu = { guard: [] as number[], empty: [] as number[] };
+    const times = await interleave(
+        9,
+        { guard: () => startUpSeconds(repoRoot, {}, cpu.guard), empty: () => startUpSeconds(empty, {}, cpu.empty) },
+        run => run() as Promise<number>,
+    );
+    record({ section: "start-up", what: "container-guard (compiled JS)", value: ms(median(times.guard)), baseline: `empty pack ${ms(median(times.empty))}`, ratio: medianRatio(times.guard, times.empty), target: 1.15 });
+    record({ section: "start-up", what: "CPU time of the pack process until ready (no target)", value: ms(median(cpu.guard)), baseline: `empty pack ${ms(median(cpu.empty))}`, ratio: medianRatio(cpu.guard, cpu.empty) });
+    const typeScript = typeScriptPack();
+    await startUpSeconds(typeScript, tsNodeCache("warm"));
+    const ts = await interleave(
+        3,
+        { cold: () => startUpSeconds(typeScript, tsNodeCache("cold")), warm: () => startUpSeconds(typeScript, tsNodeCache("warm")), empty: () => startUpSeconds(empty) },
+        run => run() as Promise<number>,
+    );
+    for (const state of ["cold", "warm"] as const) {
+        const what = `the same pack as TypeScript through ts-node, ${state} compile cache (no target)`;
+        record({ section: "start-up", what, value: ms(median(ts[state])), baseline: `empty pack ${ms(median(ts.empty))}`, ratio: medianRatio(ts[state], ts.empty) });
+    }
+}
+
+const calls = 5000;
+const grpcRounds = 5;
+
+async function overGrpc(guard: RunningPack): Promise<void> {
+    console.log(`2. Per resource over gRPC: ${calls} Analyze calls of a Deployment (3 containers, env, volumes), one in flight, in ${grpcRounds} rounds`);
+    const noOp = await RunningPack.start(noOpPack());
+    try {
+        await noOp.configure({});
+        const findings = async (compliant: boolean) => {
+            const sample = deployment(0, 2, compliant);
+            return (await guard.analyze(sample.type, sample.props, sample.name)).diagnostics.length;
+        };
+        console.log(`  (requests encoded once, so the client side costs next to nothing, as with the engine's Go client)`);
+        const deployments = (compliant: boolean) => encodeAll(guard, Array.from({ length: calls / grpcRounds }, (_, i) => deployment(i, 2, compliant)));
+        const requests = { asWritten: deployments(false), compliant: deployments(true) };
+        const cpu = { guard: [] as number[], compliant: [] as number[], noOp: [] as number[] };
+        const timed = (pack: RunningPack, sent: Buffer[], into: number[]) => async () => {
+            const before = pack.cpuSeconds();
+            await analyzeAll(pack, sent);
+            into.push(pack.cpuSeconds() - before);
+        };
+        const variants = {
+            guard: timed(guard, requests.asWritten, cpu.guard),
+            compliant: timed(guard, requests.compliant, cpu.compliant),
+            noOp: timed(noOp, requests.asWritten, cpu.noOp),
+        };
+        for (const warmUp of Object.values(variants)) {
+            await warmUp();
+        }
+        const times = await interleave(grpcRounds, variants);
+        const perCall = (rounds: number[]) => us(median(rounds) / requests.asWritten.length);
+        const noOpTime = `no-op pack ${perCall(times.noOp)}`;
+        record({ section: "gRPC", what: `round trip per Analyze call, Deployment as written (${await findings(false)} diagnostics)`, value: perCall(times.guard), baseline: noOpTime, ratio: medianRatio(times.guard, times.noOp), target: 1.1 });
+        record({ section: "gRPC", what: "  pack process CPU per call (no target)", value: perCall(cpu.guard), baseline: `no-op pack ${perCall(cpu.noOp)}`, ratio: medianRatio(cpu.guard, cpu.noOp) });
+        record({ section: "gRPC", what: `round trip per Analyze call, hardened Deployment (${await findings(true)} diagnostics; no target)`, value: perCall(times.compliant), baseline: noOpTime, ratio: medianRatio(times.compliant, times.noOp) });
+    } finally {
+        noOp.stop();
+    }
+}
+
+/** 1,000 distinct resources of mixed kinds; a run over n of them cycles through these (the pack keeps nothing per resource). */
+function mixedResources(count: number): Resource[] {
+    const contexts = writeBuildContexts(path.join(workDir, "build-contexts"));
+    return Array.from({ length: count }, (_, i) => mixedResource(i, contexts));
+}
+
+const runPolicies = policyRunner(policies);
+
+function overResources(resources: readonly Resource[], n: number, visit: (resource: Resource) => number): () => number {
+    return () => {
+        let total = 0;
+        for (let i = 0; i < n; i++) {
+            total += visit(resources[i % resources.length]);
+        }
+        return total;
+    };
+}
+
+async function inProcess(): Promise<void> {
+    const resources = mixedResources(1000);
+    const walkProps = (resource: Resource) => walk(resource.props);
+    const sizes = [1000, 10000, 100000];
+    overResources(resources, 20000, runPolicies)(); // warm-up: every code path compiled
+    overResources(resources, 20000, walkProps)();
+    console.log(`3. In process (CPU time): all ${policies.length} policies over 100,000 resources of mixed kinds vs one walk of every value`);
+    const times = await interleave(
+        5,
+        {
+            walk: overResources(resources, 100000, walkProps),
+            ...Object.fromEntries(sizes.map(n => [`policies${n}`, overResources(resources, n, runPolicies)])),
+        } as Record<string, () => number>,
+        cpuSeconds,
+    );
+    const perResource = (n: number) => median(times[`policies${n}`]) / n;
+    record({ section: "in process", what: "policies per resource", value: us(perResource(100000)), baseline: `walk ${us(median(times.walk) / 100000)}`, ratio: medianRatio(times.policies100000, times.walk), target: 3 });
+    record({ section: "in process", what: "resources per second (no target)", value: `${Math.round(1 / perResource(100000)).toLocaleString("en")}/s` });
+    const categories = [...new Set(resources.map(categoryOf))];
+    const byCategory = await interleave(
+        3,
+        Object.fromEntries(
+            categories.flatMap(category => {
+                const subset = resources.filter(resource => categoryOf(resource) === category);
+                return [
+                    [`policies ${category}`, overResources(subset, 20000, runPolicies)],
+                    [`walk ${category}`, overResources(subset, 20000, walkProps)],
+                ];
+            }),
+        ),
+        cpuSeconds,
+    );
+    for (const category of categories) {
+        const [policyTimes, walkTimes] = [byCategory[`policies ${category}`], byCategory[`walk ${category}`]];
+        record({ section: "in process", what: `  ${category} (no target)`, value: us(median(policyTimes) / 20000), baseline: `walk ${us(median(walkTimes) / 20000)}`, ratio: medianRatio(policyTimes, walkTimes) });
+    }
+
+    console.log("4. Scale (CPU time)");
+    const costs = sizes.map(perResource);
+    record({
+        section: "scale",
+        what: "cost per resource at 1k / 10k / 100k resources",
+        value: costs.map(us).join(" / "),
+        ratio: Math.max(...costs) / Math.min(...costs),
+        target: 1.2,
+    });
+    const pod = (containers: number): Resource => ({ type: "kubernetes:core/v1:Pod", name: `pod-${containers}`, urn: `urn:pulumi:prod::shop::kubernetes:core/v1:Pod::pod-${containers}`, props: { metadata: { name: `pod-${containers}` }, spec: podSpec(containers, containers - 1) } });
+    const containerCount = 50000;
+    const perContainer = await interleave(
+        7,
+        {
+            small: overResources([pod(5)], containerCount / 5, runPolicies),
+            large: overResources([pod(500)], containerCount / 500, runPolicies),
+        },
+        cpuSeconds,
+    );
+    record({
+        section: "scale",
+        what: "cost per container, 500 containers + 5,000 env vars vs 5 containers + 50 env vars",
+        value: us(median(perContainer.large) / containerCount),
+        baseline: us(median(perContainer.small) / containerCount),
+        ratio: medianRatio(perContainer.large, perContainer.small),
+        target: 1.5,
+    });
+}
+
+async function memory(guard: RunningPack): Promise<void> {
+    const requests = encodeAll(guard, mixedResources(1000));
+    const total = 100000;
+    const step = 10000;
+    console.log(`5. Memory: RSS of the pack process over ${total.toLocaleString("en")} Analyze calls of mixed kinds (8 in flight), after ${step.toLocaleString("en")} calls of warm-up`);
+    await analyzeConcurrently(guard, requests, step, 8);
+    const samples = [guard.rss()];
+    const time = await seconds(async () => {
+        for (let done = 0; done < total; done += step) {
+            await analyzeConcurrently(guard, requests, step, 8);
+            samples.push(guard.rss());
+        }
+    });
+    const mb = (bytes: number) => bytes / 2 ** 20;
+    const growth = mb(samples[samples.length - 1] - samples[0]);
+    const trace = samples.map(sample => mb(sample).toFixed(0)).join(", ");
+    record({ section: "memory", what: "RSS growth", value: `${growth.toFixed(1)} MB (RSS every ${step.toLocaleString("en")} calls: ${trace} MB; ${Math.round(total / time)} calls/s)`, measured: growth, unit: "MB", target: 20 });
+}
+
+function machine(): string {
+    const cpu = os.cpus();
+    return `${cpu[0]?.model.trim()}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+async function main(): Promise<void> {
+    const only = process.argv.find(arg => arg.startsWith("--only="))?.slice("--only=".length).split(",");
+    const wants = (section: string) => !only || only.includes(section);
+    console.log(`container-guard bench: ${policies.length} policies (${policies.map(p => p.name).join(", ")})`);
+    console.log(`machine: ${machine()}; load average ${os.loadavg().map(l => l.toFixed(2)).join(" ")}\n`);
+    try {
+        if (wants("inprocess")) {
+            await inProcess();
+        }
+        if (wants("startup")) {
+            await startUp();
+        }
+        if (wants("grpc") || wants("memory")) {
+            const guard = await RunningPack.start(repoRoot);
+            try {
+                await guard.configure({});
+                if (wants("grpc")) {
+                    await overGrpc(guard);
+                }
+                if (wants("memory")) {
+                    await memory(guard);
+                }
+            } finally {
+                guard.stop();
+            }
+        }
+        if (wants("scan")) {
+            await scanBench(record);
+        }
+    } finally {
+        removeWorkDir();
+    }
+    const missed = figures.filter(figure => !met(figure));
+    console.log(missed.length === 0 ? "\nEvery target met." : `\nMissed: ${missed.map(f => `${f.section}: ${f.what}`).join("; ")}`);
+    process.exitCode = missed.length === 0 ? 0 : 1;
+}
+
+main().catch(e => {
+    console.error(e);
+    process.exitCode = 2;
+});

@@ -1,0 +1,37 @@
+// What the scan hands the policies: resources shaped as a Pulumi program would hand them to the
+// engine (a type token, a name, plain props), each knowing where in the scanned files it is written.
+import { JsonObject } from "../policies/lib/values";
+import { Location, PropertyPath } from "./yaml-source";
+
+/** What a report says of a resource. */
+export interface ResourceSummary {
+    /** The type token the policies match on: `kubernetes:apps/v1:Deployment`, `compose:service`, `docker-build:index:Image`. */
+    readonly type: string;
+    readonly name: string;
+    /** How the report names it: `Deployment shop/web`, `Compose service web`. */
+    readonly label: string;
+    /** Where it starts. */
+    readonly at: Location;
+}
+
+export interface ScanResource extends ResourceSummary {
+    readonly props: JsonObject;
+    /** Where a property path of `props` is written (its nearest written ancestor when it isn't). */
+    locate(path: PropertyPath): Location;
+    /** Where line `line` of the Dockerfile it builds is; undefined for resources that build nothing. */
+    dockerfileLine?(line: number): Location | undefined;
+}
+
+/** An input that could not be read or parsed; the scan goes on without it. */
+export interface InputError {
+    readonly file: string;
+    readonly line?: number;
+    readonly column?: number;
+    readonly message: string;
+}
+
+/** Something worth saying that is not an error: a file skipped, an env_file missing. */
+export interface Note {
+    readonly file: string;
+    readonly message: string;
+}

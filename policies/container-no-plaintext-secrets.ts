@@ -1,0 +1,200 @@
+// Rule 5a: no literal secret in a container's environment or an image's build arguments; a
+// secret manager injects secrets as files at run time (BuildKit secret mounts at build time).
+import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
+import { compileGlobs, isExcluded, isExemptImage } from "./lib/config";
+import { complianceFramework } from "./lib/controls";
+import { buildArguments, envVariables, ImageBuild, imageBuilds, Reading, Unreadable, Variable } from "./lib/env";
+import { parseDockerfile } from "./lib/dockerfile";
+import { configReader, containerPolicy, Finding, PolicyMetadata, render } from "./lib/policy";
+import { describeVerdict, envIsReadable, fileNameFor, judgeVariable, mountAsFileFix, SecretNameConfig, SecretVerdict } from "./lib/secrets";
+import { describeType, isUnknown, JsonObject, rawProps, readPath } from "./lib/values";
+import { Container } from "./lib/workloads";
+import { buildDockerfile } from "./image-multi-stage-build";
+
+const name = "container-no-plaintext-secrets";
+
+const metadata: PolicyMetadata = {
+    name,
+    displayName: "No plaintext secrets in env or build arguments",
+    description:
+        "No literal secret in a container's environment (Kubernetes env, docker.Container envs, docker.Service env) " +
+        "or an image's build arguments; secrets are mounted as files.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    tags: ["nist-800-190:4.1.4", "cis-docker-1.6.0:4.10", "kubernetes", "docker"],
+    framework: complianceFramework("nist-800-190:4.1.4"),
+    remediationSteps:
+        "There is no automatic remediation: moving a secret out of env means creating a secret in a store and changing " +
+        "how the app reads it, which a policy can't do safely. Keep the value in a secret store and mount it as a file " +
+        "the app reads (many images take `<NAME>_FILE`, e.g. POSTGRES_PASSWORD_FILE). Kubernetes: put it in a Secret " +
+        "(stringData from `config.requireSecret`) or a CSI secrets-store volume, add a `secret` volume to the pod and a " +
+        "read-only `volumeMounts` entry under /run/secrets. docker.Container: drop it from `envs` and write it with " +
+        "`uploads: [{ file: \"/run/secrets/<name>\", content: config.requireSecret(...) }]`. docker.Service: create a " +
+        "`docker.Secret` and list it in `taskSpec.containerSpec.secrets` with a `fileName`. Image builds: pass it as a " +
+        "BuildKit secret (`secrets` on docker_build.Image; `build.secrets` on docker.RemoteImage with a buildx builder) and " +
+        "read it in the Dockerfile with `RUN --mount=type=secret,id=<name>`. A value wrapped in pulumi.secret() is still " +
+        "plaintext in the container's env once deployed, so it is flagged too.",
+    config: {
+        additionalSecretNamePatterns: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            default: [],
+            description:
+                "Globs of variable names that hold secrets besides those the built-in name rules find, matched " +
+                "case-insensitively against the whole name (`*_DSN`, `*CONN_STR*`, `LICENSE_KEY`). A match counts even " +
+                "where the name's last segment would otherwise mark it as a setting (`*_URL`); values that are settings " +
+                "(empty, `$(VAR)`, numbers, booleans, absolute paths) are still not flagged.",
+        },
+        allowedEnvNames: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            default: [],
+            description:
+                "Globs of variable names (env vars and build arguments) never flagged, by name or by value, matched " +
+                "case-insensitively against the whole name (`STRIPE_PUBLISHABLE_KEY`, `TEST_*`). For a value that " +
+                "looks like a credential and is not one.",
+        },
+    },
+};
+
+function parseConfig(config: Record<string, unknown>): SecretNameConfig {
+    const upperGlobs = (key: string) => compileGlobs(name, key, (config[key] as string[]).map(s => s.toUpperCase()));
+    return { additionalSecretNames: upperGlobs("additionalSecretNamePatterns"), allowedNames: upperGlobs("allowedEnvNames") };
+}
+
+/** The verdict on one variable: a secret, or a value that can't be read; nothing for unknown or absent values. */
+function judge(variable: Variable, config: SecretNameConfig): SecretVerdict | Unreadable | undefined {
+    const value = variable.value;
+    if (value === undefined || value === null || isUnknown(value)) {
+        return undefined;
+    }
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
+        return { field: variable.field, problem: `expected a string, found ${describeType(value)}` };
+    }
+    return judgeVariable(variable.name, value, config);
+}
+
+/**
+ * The findings on a set of variables: each secret, and each field that can't be read. `form`
+ * shows how the field is written, for fixing a malformed one.
+ */
+function variableFindings(
+    variables: Reading<Variable>,
+    config: SecretNameConfig,
+    form: string,
+    secretFinding: (variable: Variable, verdict: SecretVerdict) => Finding,
+): Finding[] {
+    const unreadable = (field: readonly string[], problem: string): Finding => ({
+        field,
+        problem: `can't be read (${problem}), so it could not be checked for secrets`,
+        why: "what it holds can't be checked for plaintext secrets.",
+        fix: `write it as ${form}`,
+    });
+    const findings = variables.unreadable.map(u => unreadable(u.field, u.problem));
+    for (const variable of variables.items) {
+        const result = judge(variable, config);
+        if (result && "problem" in result) {
+            findings.push(unreadable(result.field, result.problem));
+        } else if (result) {
+            findings.push(secretFinding(variable, result));
+        }
+    }
+    return findings;
+}
+
+/** How each shape writes env, for fixing a malformed one. */
+const envForms: Record<Container["shape"], string> = {
+    kubernetes: `env: [{ name: "LOG_LEVEL", value: "info" }]`,
+    dockerContainer: `envs: ["LOG_LEVEL=info"]`,
+    dockerService: `env: { LOG_LEVEL: "info" }`,
+    composeService: `environment: { LOG_LEVEL: info }`,
+};
+
+function checkContainer(container: Container, config: SecretNameConfig, report: (finding: Finding) => void): void {
+    const findings = variableFindings(envVariables(container), config, envForms[container.shape], (variable, verdict) => ({
+        field: variable.field,
+        problem: `sets ${variable.name} to a literal secret (${describeVerdict(verdict)})`,
+        why: `${envIsReadable}, even when the value came from pulumi.secret().`,
+        fix: mountAsFileFix(container, { variable: variable.name }),
+    }));
+    findings.forEach(report);
+}
+
+const buildWhy =
+    "build arguments are recorded in the image's metadata and history (docker history, docker image inspect): " +
+    "anyone who can pull the image can read them.";
+
+/** The BuildKit secret mount for a build argument, as Pulumi TypeScript for the build's kind. */
+function buildSecretFix(build: ImageBuild, resourceName: string, variable: string): string {
+    const id = fileNameFor(variable);
+    const dockerfile = `and read it in the Dockerfile with RUN --mount=type=secret,id=${id} (a file at /run/secrets/${id} for that step only)`;
+    const dockerBuild = `secrets: { ${JSON.stringify(id)}: cfg.requireSecret(...) }`;
+    switch (build.kind) {
+        case "docker_build.Image":
+            return `pass it as a BuildKit secret: new docker_build.Image(${JSON.stringify(resourceName)}, { ...args, ${dockerBuild} }), ${dockerfile}`;
+        case "docker.Image":
+            return `docker.Image has no build-secret input: build with docker_build.Image and pass it as a BuildKit secret (${dockerBuild}), ${dockerfile}`;
+        default:
+            return (
+                `pass it as a BuildKit secret (needs a buildx builder): build: { ...build, secrets: [{ id: ${JSON.stringify(id)}, env: ${JSON.stringify(variable)} }] } ` +
+                `with ${variable} set where pulumi runs, ${dockerfile}`
+            );
+    }
+}
+
+const readConfig = configReader(name, metadata.config, parseConfig);
+
+/** Image builds are not containers: their build arguments are judged here, at the resource. */
+const validateBuildArguments: ResourceValidation = (args, reportViolation) => {
+    const build = imageBuilds[args.type];
+    if (!build) {
+        return;
+    }
+    const props = rawProps(args.props);
+    const config = readConfig(args);
+    if (isExcluded({ name: args.name }, args.urn, config.exclude) || isExemptImage(readPath(props, build.image), config.exemptImages)) {
+        return;
+    }
+    const subject = `${build.kind} ${args.name}`;
+    const form = `${build.args.join(".")}: { NODE_ENV: "production" }`;
+    const findings = variableFindings(buildArguments(build, props), config.rule, form, (variable, verdict) => ({
+        field: variable.field,
+        problem: `sets build argument ${variable.name} to a literal secret (${describeVerdict(verdict)})`,
+        why: buildWhy,
+        fix: buildSecretFix(build, args.name, variable.name),
+    }));
+    for (const finding of findings) {
+        reportViolation(render(subject, finding.field.join("."), finding));
+    }
+    reportDockerfileSecrets(args.type, args.name, props, build, config.rule, reportViolation);
+};
+
+const dockerfileWhy = {
+    ENV: "an ENV value is stored in the image's config: anyone who can pull the image reads it (docker image inspect), and every container started from it has it in env.",
+    ARG: "an ARG's value is recorded in the image's history (docker history) wherever a RUN uses it, and the Dockerfile keeps it in the repository.",
+};
+
+/** Secrets written into the Dockerfile itself (CIS Docker 4.10): ENV and ARG lines with a secret value. */
+function reportDockerfileSecrets(type: string, resourceName: string, props: JsonObject, build: ImageBuild, config: SecretNameConfig, reportViolation: (message: string) => void): void {
+    const dockerfile = buildDockerfile(type, resourceName, props);
+    for (const { keyword, name: variable, value, line } of dockerfile ? parseDockerfile(dockerfile.text).variables : []) {
+        const verdict = value === undefined ? undefined : judgeVariable(variable, value, config);
+        if (verdict) {
+            reportViolation(
+                render(`${build.kind} ${resourceName}, ${dockerfile!.shown} line ${line}`, `${keyword} ${variable}`, {
+                    field: [],
+                    problem: `puts a secret into the image (${describeVerdict(verdict)})`,
+                    why: dockerfileWhy[keyword],
+                    fix: keyword === "ENV" ? `remove it from the Dockerfile and mount the secret as a file at run time` : `remove the ARG; ${buildSecretFix(build, resourceName, variable)}`,
+                }),
+            );
+        }
+    }
+}
+
+const containers = containerPolicy<SecretNameConfig>({ ...metadata, parseConfig, check: checkContainer });
+
+export const noPlaintextSecrets: ResourceValidationPolicy = {
+    ...containers,
+    validateResource: [containers.validateResource as ResourceValidation, validateBuildArguments],
+};

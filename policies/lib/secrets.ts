@@ -1,0 +1,207 @@
+// Rule 5: telling a secret from a setting, by the variable's name (DESIGN.md, "Secret names")
+// and by its value (known credential formats), and the fix both rule-5 policies give: mount the
+// secret as a file. Nothing here ever returns or formats any part of a value.
+//
+// Every regular expression here runs on user data (names, values of any length), so each is
+// linear: no nested quantifiers, every repetition bounded or over a class its successor can't
+// start with, and each credential pattern opens with a literal or a one-character look-behind,
+// so that it only starts where a token can.
+// test/container-no-plaintext-secrets.spec.ts drives each one with 100 KB adversarial inputs.
+//
+// The credential formats follow secretlint's recommended preset and gitleaks' rules (prefixes and
+// lengths as the vendors document them). secretlint itself was measured and not used: see
+// `credentialFormats`.
+import { Glob } from "./glob";
+import { Container } from "./workloads";
+
+/** Splits a name on `_`, `-`, `.` and lower→upper case changes; upper-cased, no empty segments. */
+export function nameSegments(name: string): string[] {
+    return name
+        .split(/[_.-]|(?<=[a-z])(?=[A-Z])/)
+        .filter(segment => segment.length > 0)
+        .map(segment => segment.toUpperCase());
+}
+
+/** A segment that is, or ends with, one of these names a secret: `PGPASSWORD`, not `TOKENIZER`. */
+const secretSuffixes = ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN"];
+/** Segments that name a secret only on their own. */
+const secretSegments = new Set(["PWD", "CREDENTIAL", "CREDENTIALS", "APIKEY"]);
+/** Adjacent segment pairs that name a secret: `API_KEY`, `clientSecret`. */
+const secretPairs = new Set([
+    "API KEY", "ACCESS KEY", "PRIVATE KEY", "SECRET KEY", "SIGNING KEY", "ENCRYPTION KEY", "CLIENT SECRET", "AUTH TOKEN",
+]);
+/** A last segment that names something about the secret rather than the secret: `SECRET_NAME`, `TOKEN_URL`. */
+const describingSegments = new Set([
+    "NAME", "ID", "URL", "URI", "ENDPOINT", "HOST", "PORT", "FILE", "PATH", "DIR", "TTL", "EXPIRY", "LENGTH", "ENABLED", "TYPE", "VERSION",
+]);
+
+/** Whether the name says the variable holds a secret (ignoring what the last segment may describe). */
+function hasSecretName(segments: readonly string[]): boolean {
+    return segments.some(
+        (segment, i) =>
+            secretSuffixes.some(suffix => segment.endsWith(suffix)) ||
+            secretSegments.has(segment) ||
+            (i > 0 && secretPairs.has(`${segments[i - 1]} ${segment}`)),
+    );
+}
+
+/** `DB_PASSWORD_FILE`, `SECRET_NAME`: the last segment is about the secret, not the secret. */
+function describesSecret(segments: readonly string[]): boolean {
+    return segments.length > 0 && describingSegments.has(segments[segments.length - 1]);
+}
+
+/** `$(VAR)`: Kubernetes expands it from another variable; it is no literal. */
+const reference = /\$\([^()$\s]{1,256}\)/g;
+
+/** The value with its `$(VAR)` references taken out: what is literally in it. */
+function literalPart(value: string): string {
+    return value.replace(reference, "");
+}
+
+/** Values that are settings whatever the name says: numbers, booleans, absolute paths. */
+function isSetting(value: string): boolean {
+    return (
+        /^[+-]?\d+(?:\.\d+)?$/.test(value) ||
+        /^(?:true|false)$/i.test(value) ||
+        /^(?:\/|[A-Za-z]:[\\/])\S*$/.test(value)
+    );
+}
+
+export interface CredentialFormat {
+    /** What the value looks like, completing "its value is ...": `a GitHub token`. */
+    readonly label: string;
+    readonly pattern: RegExp;
+}
+
+/**
+ * Values that are credentials whatever the variable is called. Own, compact patterns rather than
+ * secretlint (@secretlint/core + secretlint-rule-preset-recommend 12.0: 8 packages, 1.5 MB,
+ * ESM-only so a CommonJS pack could only load it asynchronously, about 50 ms to import against
+ * well under 1 ms for this module; its messages embed the secret it found, and its Slack pattern
+ * nests quantifiers). The prefixes and lengths are the vendors', as those two projects list them.
+ */
+export const credentialFormats: readonly CredentialFormat[] = [
+    { label: "an AWS access key id", pattern: /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}(?![A-Za-z0-9])/ },
+    { label: "a GitHub token", pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/ },
+    { label: "a GitLab token", pattern: /(?<![A-Za-z0-9_-])gl(?:pat|dt|rt|ptt|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,255}(?![A-Za-z0-9_-])/ },
+    { label: "a Slack token", pattern: /(?<![A-Za-z0-9-])(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,250}/ },
+    { label: "a Slack webhook URL", pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,250}/ },
+    { label: "a Stripe secret key", pattern: /(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{24,64})(?![A-Za-z0-9])/ },
+    { label: "a Google API key", pattern: /(?<![A-Za-z0-9_-])AIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/ },
+    { label: "a Google OAuth client secret", pattern: /(?<![A-Za-z0-9_-])GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/ },
+    { label: "a private key", pattern: /-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY(?: BLOCK)?-----|AGE-SECRET-KEY-1[0-9A-Z]{58}/ },
+    { label: "a JSON Web Token", pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{5,16384}\.[A-Za-z0-9_-]{0,4096}/ },
+    { label: "a URL with a password", pattern: /(?<=[A-Za-z0-9]):\/\/[^\s:/?#@]{0,256}:[^\s/?#@]{1,256}@/ },
+    { label: "a connection string with a password or key", pattern: /(?<![A-Za-z0-9])(?:password|pwd|accountkey|sharedaccesskey)[ \t]{0,8}=[ \t]{0,8}[^\s;'"]/i },
+    { label: "an HTTP Authorization credential", pattern: /^(?:Bearer|Basic|Token)[ \t]{1,8}[A-Za-z0-9._~+/=-]{16,8192}$/i },
+    { label: "an npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/ },
+    { label: "a PyPI token", pattern: /(?<![A-Za-z0-9_-])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1000}/ },
+    { label: "an OpenAI API key", pattern: /(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}/ },
+    { label: "an Anthropic API key", pattern: /(?<![A-Za-z0-9_-])sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,160}(?![A-Za-z0-9_-])/ },
+    { label: "a SendGrid API key", pattern: /(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/ },
+    { label: "a HashiCorp Vault token", pattern: /(?<![A-Za-z0-9_.-])hv[sbr]\.[A-Za-z0-9_-]{24,300}(?![A-Za-z0-9_-])/ },
+    { label: "a Docker Hub access token", pattern: /(?<![A-Za-z0-9_-])dckr_pat_[A-Za-z0-9_-]{27,64}(?![A-Za-z0-9_-])/ },
+    { label: "a Hugging Face token", pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9])/ },
+    { label: "a Pulumi access token", pattern: /(?<![A-Za-z0-9_-])pul-[a-f0-9]{40}(?![A-Za-z0-9])/ },
+    { label: "a DigitalOcean token", pattern: /(?<![A-Za-z0-9_])do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])/ },
+    { label: "a Shopify access token", pattern: /(?<![A-Za-z0-9_])shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])/ },
+    { label: "a Databricks token", pattern: /(?<![A-Za-z0-9_])dapi[a-f0-9]{32}(?:-\d)?(?![A-Za-z0-9])/ },
+];
+
+/** The names a policy was configured to treat as secret, or as never secret. Globs, upper-cased. */
+export interface SecretNameConfig {
+    additionalSecretNames: readonly Glob[];
+    allowedNames: readonly Glob[];
+}
+
+/** Why a variable holds a literal secret. */
+export type SecretVerdict = { by: "name" } | { by: "format"; format: CredentialFormat };
+
+/**
+ * Whether a variable with a literal value (string, number, boolean; never unknown) holds a
+ * secret. A value in a credential format is one whatever the name; otherwise the name decides,
+ * and settings are never secrets: empty values, `$(VAR)` references (alone or joined by
+ * punctuation: `$(USER):$(PASS)`), numbers, booleans, absolute paths.
+ */
+export function judgeVariable(name: string, value: string | number | boolean, config: SecretNameConfig): SecretVerdict | undefined {
+    const upperName = name.toUpperCase();
+    if (config.allowedNames.some(glob => glob.matches(upperName)) || typeof value !== "string") {
+        return undefined;
+    }
+    const withoutReferences = literalPart(value);
+    const format = credentialFormats.find(f => f.pattern.test(withoutReferences));
+    if (format) {
+        return { by: "format", format };
+    }
+    const literal = withoutReferences.trim();
+    const onlyReferences = withoutReferences !== value && !/[A-Za-z0-9]/.test(literal);
+    if (literal.length === 0 || onlyReferences || isSetting(literal)) {
+        return undefined;
+    }
+    const segments = nameSegments(name);
+    const secretNamed =
+        config.additionalSecretNames.some(glob => glob.matches(upperName)) ||
+        (hasSecretName(segments) && !describesSecret(segments));
+    return secretNamed ? { by: "name" } : undefined;
+}
+
+/** `its name marks it as a secret` / `its value is a GitHub token`. */
+export function describeVerdict(verdict: SecretVerdict): string {
+    return verdict.by === "name" ? "its name marks it as a secret" : `its value is ${verdict.format.label}`;
+}
+
+/** Why a secret must not be in env, whichever way it got there; the policies finish the sentence. */
+export const envIsReadable = "env vars are easy to read (docker inspect, /proc/<pid>/environ, crash reports, every child process)";
+
+/** `DB_PASSWORD` -> `db-password`: a name usable for a volume, a file and a Swarm secret. */
+export function fileNameFor(variable: string): string {
+    const name = variable.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 63).replace(/^-|-$/g, "");
+    return name || "secret";
+}
+
+/** Where a secret in env comes from: a literal, or a Kubernetes Secret (one key, or every key). */
+export type SecretSource = { variable: string; secretName?: undefined } | { variable?: string; secretName: string; key?: string };
+
+/**
+ * The fix for a secret in env, as Pulumi TypeScript for the container's kind: mount it as a file
+ * and point the app at the file.
+ */
+export function mountAsFileFix(container: Container, source: SecretSource): string {
+    const file = fileNameFor(source.secretName ?? source.variable);
+    const q = JSON.stringify;
+    switch (container.shape) {
+        case "kubernetes": {
+            const dir = `/run/secrets/${file}`;
+            const create = source.secretName === undefined
+                ? `const secret = new k8s.core.v1.Secret(${q(file)}, { stringData: { ${q(file)}: cfg.requireSecret(...) } }); `
+                : "";
+            const secretName = source.secretName !== undefined ? q(source.secretName) : "secret.metadata.name";
+            const key = source.secretName !== undefined ? source.key : file;
+            const reads = key !== undefined && source.variable !== undefined
+                ? `have the app read the file (e.g. { name: ${q(`${source.variable}_FILE`)}, value: ${q(`${dir}/${key}`)} })`
+                : `have the app read one file per key under ${dir}`;
+            return (
+                `mount it as a file from a Kubernetes Secret (or a CSI secrets-store volume): ${create}` +
+                `${container.pod!.path}.volumes: [{ name: ${q(file)}, secret: { secretName: ${secretName} } }], ` +
+                `${container.shortPath}.volumeMounts: [{ name: ${q(file)}, mountPath: ${q(dir)}, readOnly: true }], and ${reads}`
+            );
+        }
+        case "dockerContainer":
+            return (
+                `write it to a file from a Pulumi secret instead of env: new docker.Container(${q(container.workload.name)}, { ...args, ` +
+                `uploads: [{ file: ${q(`/run/secrets/${file}`)}, content: cfg.requireSecret(...), permissions: "0400" }] }), ` +
+                `and have the app read that file`
+            );
+        case "composeService":
+            return (
+                `mount it as a Compose secret: declare it at the top level (secrets: { ${file}: { file: ./${file}.txt } }), ` +
+                `list it under services.${container.workload.name}.secrets: [${file}] (a file at /run/secrets/${file}), and have the app read that file`
+            );
+        case "dockerService":
+            return (
+                `mount it as a Swarm secret: const secret = new docker.Secret(${q(file)}, { data: cfg.requireSecret(...).apply(v => Buffer.from(v).toString("base64")) }); ` +
+                `new docker.Service(${q(container.workload.name)}, { ...args, taskSpec: { containerSpec: { ...containerSpec, ` +
+                `secrets: [{ secretId: secret.id, secretName: secret.name, fileName: ${q(`/run/secrets/${file}`)} }] } } })`
+            );
+    }
+}

@@ -1,0 +1,96 @@
+// The config presets of examples/config/, sent to the built pack as the CLI sends a
+// --policy-pack-config file, each shown changing verdicts against the defaults.
+import * as assert from "assert";
+import { readdirSync, readFileSync } from "fs";
+import { join } from "path";
+import { Diagnostic, Level, repoRoot, RunningPack } from "./harness";
+
+const presetsDir = join(repoRoot, "examples", "config");
+const preset = (name: string) => JSON.parse(readFileSync(join(presetsDir, `${name}.json`), "utf8"));
+
+const deployment = "kubernetes:apps/v1:Deployment";
+const dockerContainer = "docker:index/container:Container";
+
+/** A Deployment with one container whose securityContext is `securityContext`. */
+function withSecurityContext(securityContext: object, image = "registry.example.com/shop/api:1.4.2") {
+    return { metadata: { name: "web", namespace: "shop" }, spec: { template: { spec: { containers: [{ name: "api", image, securityContext }] } } } };
+}
+
+const hardened = { readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+
+describe("engine protocol: config presets (examples/config)", function () {
+    this.timeout(60000);
+    let pack: RunningPack;
+    before(async () => {
+        pack = await RunningPack.start();
+    });
+    after(() => pack?.stop());
+
+    /** Policy name -> level of each diagnostic for one resource, under a config. */
+    async function verdicts(config: object, type: string, props: object): Promise<Array<[string, Level]>> {
+        await pack.configure(config);
+        const { diagnostics } = await pack.analyze(type, props);
+        return diagnostics.map((d: Diagnostic) => [d.policyName, d.enforcementLevel]);
+    }
+
+    it("name only policies the pack has", async () => {
+        const names = new Set((await pack.policies()).map(p => p.name));
+        const files = readdirSync(presetsDir).filter(f => f.endsWith(".json"));
+        assert.deepStrictEqual(files.sort(), ["advisory.json", "elasticsearch.json", "pss-baseline.json", "strict.json"]);
+        for (const file of files) {
+            for (const key of Object.keys(preset(file.replace(/\.json$/, "")))) {
+                assert.ok(key === "all" || names.has(key), `${file}: "${key}" is not a policy of the pack`);
+            }
+        }
+    });
+
+    it("advisory: the mandatory policies only warn", async () => {
+        const privileged = withSecurityContext({ ...hardened, privileged: true, capabilities: { drop: ["ALL"], add: ["SYS_ADMIN"] } });
+        assert.deepStrictEqual((await verdicts({}, deployment, privileged)).sort(), [
+            ["container-no-privileged", "mandatory"],
+            ["container-restrict-added-capabilities", "mandatory"],
+        ]);
+        assert.deepStrictEqual((await verdicts(preset("advisory"), deployment, privileged)).sort(), [
+            ["container-no-privileged", "advisory"],
+            ["container-restrict-added-capabilities", "advisory"],
+        ]);
+    });
+
+    it("strict: the advisory policies fail the update", async () => {
+        const writable = withSecurityContext({ capabilities: { drop: ["ALL"] } });
+        assert.deepStrictEqual(await verdicts({}, deployment, writable), [["container-read-only-root-filesystem", "advisory"]]);
+        assert.deepStrictEqual(await verdicts(preset("strict"), deployment, writable), [["container-read-only-root-filesystem", "mandatory"]]);
+    });
+
+    it("pss-baseline: dropping NET_RAW is enough, and the baseline add list is allowed", async () => {
+        const baseline = withSecurityContext({ readOnlyRootFilesystem: true, capabilities: { drop: ["NET_RAW"], add: ["CHOWN", "SETUID", "SETGID"] } });
+        assert.deepStrictEqual((await verdicts({}, deployment, baseline)).map(([name]) => name).sort(), [
+            "container-drop-capabilities",
+            "container-restrict-added-capabilities",
+        ]);
+        assert.deepStrictEqual(await verdicts(preset("pss-baseline"), deployment, baseline), []);
+    });
+
+    it("pss-baseline: what baseline forbids still fails (NET_RAW or SYS_ADMIN added, nothing dropped)", async () => {
+        const config = preset("pss-baseline");
+        for (const add of ["NET_RAW", "SYS_ADMIN"]) {
+            const props = withSecurityContext({ readOnlyRootFilesystem: true, capabilities: { drop: ["NET_RAW"], add: [add] } });
+            assert.deepStrictEqual(await verdicts(config, deployment, props), [["container-restrict-added-capabilities", "mandatory"]], add);
+        }
+        const keepsAll = withSecurityContext({ readOnlyRootFilesystem: true });
+        assert.deepStrictEqual(await verdicts(config, deployment, keepsAll), [["container-drop-capabilities", "advisory"]]);
+    });
+
+    it("elasticsearch: IPC_LOCK is allowed for Elasticsearch images only", async () => {
+        const config = preset("elasticsearch");
+        const search = (image: string) => ({ image, readOnly: true, capabilities: { drops: ["ALL"], adds: ["IPC_LOCK"] } });
+        const restricted = async (cfg: object, image: string) =>
+            (await verdicts(cfg, dockerContainer, search(image))).filter(([name]) => name === "container-restrict-added-capabilities");
+        const elastic = "docker.elastic.co/elasticsearch/elasticsearch:8.15.0";
+        assert.deepStrictEqual(await restricted({}, elastic), [["container-restrict-added-capabilities", "mandatory"]]);
+        assert.deepStrictEqual(await restricted(config, elastic), []);
+        assert.deepStrictEqual(await restricted(config, "redis:7.4"), [["container-restrict-added-capabilities", "mandatory"]]);
+        const k8s = withSecurityContext({ ...hardened, capabilities: { drop: ["ALL"], add: ["IPC_LOCK", "NET_BIND_SERVICE"] } }, elastic);
+        assert.deepStrictEqual(await verdicts(config, deployment, k8s), []);
+    });
+});

@@ -96,7 +96,7 @@ function serviceResource(context: ComposeContext, name: string, service: JsonObj
             if (path[0] === "environment" && typeof path[1] === "number" && envLocations[path[1]]) {
                 return envLocations[path[1]];
             }
-            return document.locate(path[0] === "pids_limit" ? pidsPath : path, node);
+            return document.locate(path[0] === "pids_limit" ? pidsPath : path, node, at);
         },
     };
 }

@@ -38,9 +38,10 @@ export interface YamlDocument {
     nodeAt(path: PropertyPath, from?: SourceNode): SourceNode | undefined;
     /**
      * Where `path` below `from` is written: the key of a map entry, the start of a list item; the
-     * nearest written ancestor when the path isn't written.
+     * nearest written ancestor when the path isn't written, and `fallback` (where `from` is) when
+     * none of it is.
      */
-    locate(path: PropertyPath, from?: SourceNode): Location;
+    locate(path: PropertyPath, from?: SourceNode, fallback?: Location): Location;
 }
 
 export interface YamlFile {
@@ -91,7 +92,7 @@ export function parseYaml(file: string, text: string): YamlFile {
     /** Follows `path` as far as it is written: the last node reached, the node that says where, and whether the path ended. */
     const walk = (path: PropertyPath, from: SourceNode | undefined) => {
         let node = from;
-        let where = from;
+        let where: SourceNode | undefined;
         for (const segment of path) {
             let next: SourceNode | undefined;
             let key: SourceNode | undefined;
@@ -119,9 +120,9 @@ export function parseYaml(file: string, text: string): YamlFile {
             value,
             root: roots[i],
             nodeAt: (path, from = roots[i]) => walk(path, from).node,
-            locate: (path, from = roots[i]) => {
+            locate: (path, from = roots[i], fallback) => {
                 const { where } = walk(path, from);
-                return where ? at(where) : { file, line: 1, column: 1 };
+                return where ? at(where) : (fallback ?? (from ? at(from) : { file, line: 1, column: 1 }));
             },
         })),
         blockScalarStart(node) {

@@ -35,17 +35,14 @@ function findings(container: Container): Array<Finding & { name: FieldName }> {
             name: "hostProcess",
             field: hostProcess,
             problem: hostProcessProblem,
-            why: "a Windows HostProcess container runs as a process on the node with the host's privileges.",
+            why: hostProcessWhy,
             fix: fixSnippet(container, hostProcess, "false"),
         });
     }
     return found;
 }
 
-/** Pod-level `hostProcess` makes every container of the pod a HostProcess container. */
-function podHostProcessProblem(container: Container): string | undefined {
-    return container.pod && problemOf(readPath(container.pod.spec, podHostProcess));
-}
+const hostProcessWhy = "a Windows HostProcess container runs as a process on the node with the host's privileges.";
 
 export const noPrivileged = containerPolicy({
     name: "container-no-privileged",
@@ -66,27 +63,27 @@ export const noPrivileged = containerPolicy({
     parseConfig: () => undefined,
     check(container, _config, report) {
         findings(container).forEach(({ name: _, ...finding }) => report(finding));
-        const podProblem = podHostProcessProblem(container);
-        if (podProblem) {
-            const path = `${container.pod!.path}.${podHostProcess.join(".")}`;
-            report({
-                field: [],
-                problem: `runs as a HostProcess container: ${path} ${podProblem}`,
-                why: "a Windows HostProcess container runs as a process on the node with the host's privileges.",
-                fix: `${container.pod!.path}.securityContext = { windowsOptions: { hostProcess: false } }`,
-            });
-        }
     },
     remediate(container) {
         const found = findings(container);
         for (const finding of found) {
             writeField(container, finding.name, false);
         }
-        const podProblem = podHostProcessProblem(container);
-        if (podProblem) {
-            const windowsOptions = readPath(container.pod!.spec, podHostProcess.slice(0, -1)) as Record<string, unknown>;
-            windowsOptions.hostProcess = false;
+        return found.length > 0;
+    },
+    // Pod-level `hostProcess` makes every container of the pod a HostProcess container.
+    checkPod(pod, _config, report) {
+        const problem = problemOf(readPath(pod.spec, podHostProcess));
+        if (problem) {
+            report({ field: podHostProcess, problem, why: hostProcessWhy, fix: `${pod.path}.securityContext = { windowsOptions: { hostProcess: false } }` });
         }
-        return found.length > 0 || podProblem !== undefined;
+    },
+    remediatePod(pod) {
+        const fix = problemOf(readPath(pod.spec, podHostProcess)) !== undefined;
+        if (fix) {
+            // A value is there, so windowsOptions is an object.
+            (readPath(pod.spec, podHostProcess.slice(0, -1)) as Record<string, unknown>).hostProcess = false;
+        }
+        return fix;
     },
 });

@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # Installs the tools `npm run bench` measures `container-guard scan` against, into a cache outside
 # the repository (CONTAINER_GUARD_CACHE, default ~/.cache/container-guard):
-#   kube-linter  -> $cache/kube-linter/kube-linter   (Go: the module proxy, or a source checkout)
+#   kube-linter  -> $cache/kube-linter/kube-linter   (Go: `go install` through the module proxy)
 #   Checkov      -> $cache/checkov/bin/checkov        (Python: a venv with checkov from PyPI)
 # Each is optional: the bench says which peer is missing and skips it. Run again to reinstall.
 #
 #   scripts/peers.sh                                   # both
-#   KUBE_LINTER_SOURCE=/path/to/kube-linter scripts/peers.sh   # build kube-linter from a checkout
 #
-# kube-linter's module path is golang.stackrox.io/kube-linter; where the module proxy doesn't serve
-# it, point KUBE_LINTER_SOURCE at a checkout of github.com/stackrox/kube-linter (a release tag:
-# v0.7.21's dependencies are all on the proxy, v0.8's are not) and the same binary is built from it.
+# kube-linter's module path is golang.stackrox.io/kube-linter. Where the module proxy doesn't serve
+# it (it refuses it on the build machines here), the bench reports kube-linter as skipped; a
+# kube-linter already on PATH, or placed at $cache/kube-linter/kube-linter, is used as it is.
 set -uo pipefail
 
 cache="${CONTAINER_GUARD_CACHE:-$HOME/.cache/container-guard}"
@@ -24,13 +23,7 @@ install_kube_linter() {
         return 1
     fi
     mkdir -p "$cache/kube-linter"
-    if [ -n "${KUBE_LINTER_SOURCE:-}" ]; then
-        # The version a release build stamps in (its Makefile's -X flag), as `go install` of a tag would report it.
-        local stamp="-X golang.stackrox.io/kube-linter/internal/version.version=$(cd "$KUBE_LINTER_SOURCE" && git describe --tags 2>/dev/null || echo "$kube_linter_version")"
-        (cd "$KUBE_LINTER_SOURCE" && go build -buildvcs=false -ldflags "$stamp" -o "$cache/kube-linter/kube-linter" ./cmd/kube-linter)
-    else
-        GOBIN="$cache/kube-linter" go install "golang.stackrox.io/kube-linter/cmd/kube-linter@$kube_linter_version"
-    fi || {
+    GOBIN="$cache/kube-linter" go install "golang.stackrox.io/kube-linter/cmd/kube-linter@$kube_linter_version" || {
         echo "kube-linter: not installed (see the comment at the top of $0)"
         return 1
     }

@@ -38,7 +38,7 @@ describe("container-no-privileged", () => {
         const podLevel = kubernetesResource(type, { os: { name: "windows" }, securityContext: { windowsOptions: { hostProcess: true } }, containers: [{ name: "a" }] });
         const messages = validate(policy, type, podLevel);
         assert.strictEqual(messages.length, 1);
-        assert.match(messages[0], /runs as a HostProcess container: spec\.securityContext\.windowsOptions\.hostProcess is true/);
+        assert.match(messages[0], /^Pod shop\/web: spec\.securityContext\.windowsOptions\.hostProcess is true/);
         const fixed = remediate(policy, type, podLevel);
         assert.strictEqual(fixed.spec.securityContext.windowsOptions.hostProcess, false);
         assert.deepStrictEqual(validate(policy, type, fixed), []);

@@ -75,6 +75,18 @@ describe("workloads: the container view", () => {
         assert.strictEqual(typeof workload.containers[0].image, "symbol");
     });
 
+    it("treats what may be an exemption or a Windows pod during preview as one, so it gives no false violation", () => {
+        const type = "kubernetes:apps/v1:Deployment";
+        const os = workloadOf(type, "w", rawProps(unknownCheckingProxy(kubernetesResource(type, { os: { name: UNKNOWN_OBJECT }, containers: [{ name: "a" }] }))))!;
+        assert.strictEqual(os.pods[0].windows, true);
+        const annotated = kubernetesResource(type, { containers: [{ name: "a" }] }, { name: "w", annotations: { "container-guard/exempt": UNKNOWN_OBJECT } });
+        assert.deepStrictEqual([...workloadOf(type, "w", annotated)!.containers[0].exemptions], ["*"]);
+        const labelled = { image: "x", labels: [{ label: UNKNOWN_OBJECT, value: "x" }] };
+        assert.deepStrictEqual([...workloadOf("docker:index/container:Container", "w", labelled)!.containers[0].exemptions], ["*"]);
+        const computedName = kubernetesResource(type, { containers: [{ name: "a" }] }, { name: UNKNOWN_OBJECT, namespace: "shop" });
+        assert.strictEqual(typeof workloadOf(type, "w", computedName)!.namespacedName, "symbol");
+    });
+
     it("records malformed pod specs, container lists and entries as unreadable, naming the path", () => {
         const cases: Array<[unknown, string[]]> = [
             [{ containers: "nginx" }, ["spec.containers: expected a list, found a string"]],

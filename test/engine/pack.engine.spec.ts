@@ -154,6 +154,25 @@ describe("engine protocol: the built pack", function () {
         assert.strictEqual((await levels())["container-drop-capabilities"], undefined);
     });
 
+    it("unknown preview values at several paths give no false violation; the known fields are still judged", async () => {
+        const type = "kubernetes:apps/v1:Deployment";
+        const props = (podSpec: object, metadata: object = { name: "web" }) => ({ metadata, spec: { template: { spec: podSpec } } });
+        const known = { name: "known", image: "x", securityContext: { privileged: true } };
+        const cases: Array<[string, object, string[]]> = [
+            ["an unknown readOnlyRootFilesystem", props({ containers: [{ name: "a", image: UNKNOWN_STRING, securityContext: { readOnlyRootFilesystem: UNKNOWN_STRING, capabilities: { drop: ["ALL"] } } }, known] }),
+                ["container-drop-capabilities", "container-no-privileged", "container-read-only-root-filesystem"]],
+            ["an unknown os (may be Windows)", props({ os: { name: UNKNOWN_STRING }, containers: [known] }), []],
+            ["an unknown exemption annotation", props({ containers: [known] }, { name: "web", annotations: { "container-guard/exempt": UNKNOWN_STRING } }), []],
+            ["an unknown container list", props({ containers: UNKNOWN_STRING, initContainers: [known] }),
+                ["container-drop-capabilities", "container-no-privileged", "container-read-only-root-filesystem"]],
+        ];
+        for (const [what, p, expected] of cases) {
+            const got = ours((await pack.analyze(type, p)).diagnostics);
+            assert.deepStrictEqual([...new Set(got.map(d => d.policyName))].sort(), expected, what);
+            assert.ok(got.every(d => d.message.includes('container "known"')), what);
+        }
+    });
+
     it("a config of the wrong shape fails Analyze with an error naming the policy and key", async () => {
         await pack.configureRaw({ "container-drop-capabilities": { level: "advisory", properties: { requiredDrops: "ALL" } } });
         await assert.rejects(pack.analyze("docker:index/container:Container", { image: "x" }), /container-drop-capabilities.*config key "requiredDrops": expected a list of strings, found a string/);

@@ -106,38 +106,59 @@ export function deployment(i: number, containers = 2, compliant = false): Resour
     });
 }
 
-const dockerfiles = {
-    multiStage: [
-        "# syntax=docker/dockerfile:1",
-        "ARG GO_VERSION=1.22",
-        "FROM golang:${GO_VERSION} AS build",
-        "WORKDIR /src",
-        "COPY go.mod go.sum ./",
-        "RUN go mod download",
-        "COPY . .",
-        "RUN CGO_ENABLED=0 go build -o /out/app ./cmd/app",
-        "FROM gcr.io/distroless/static-debian12 AS runtime",
-        "COPY --from=build /out/app /app",
-        "USER 65532:65532",
-        'ENTRYPOINT ["/app"]',
-    ].join("\n"),
-    singleStage: [
-        "FROM node:20",
-        "WORKDIR /app",
-        "RUN apt-get update && apt-get install -y build-essential python3 && rm -rf /var/lib/apt/lists/*",
-        "COPY package*.json ./",
-        "RUN npm ci",
-        "COPY . .",
-        "RUN npm run build",
-        'CMD ["node", "dist/index.js"]',
-    ].join("\n"),
-};
+/**
+ * Resource i's Dockerfile: multi-stage or not, every other cycle of kinds, and its own text (each
+ * image has its own Dockerfile, so nothing parsed for one build serves another).
+ */
+function dockerfile(i: number): string {
+    const release = `ARG RELEASE=r${i}`;
+    const multiStage = Math.floor(i / 20) % 2 === 0;
+    const lines = multiStage
+        ? [
+              "# syntax=docker/dockerfile:1",
+              release,
+              "ARG GO_VERSION=1.22",
+              "FROM golang:${GO_VERSION} AS build",
+              "WORKDIR /src",
+              "COPY go.mod go.sum ./",
+              "RUN go mod download",
+              "COPY . .",
+              "RUN CGO_ENABLED=0 go build -o /out/app ./cmd/app",
+              "FROM gcr.io/distroless/static-debian12 AS runtime",
+              "COPY --from=build /out/app /app",
+              "USER 65532:65532",
+              'ENTRYPOINT ["/app"]',
+          ]
+        : [
+              release,
+              "FROM node:20",
+              "WORKDIR /app",
+              "RUN apt-get update && apt-get install -y build-essential python3 && rm -rf /var/lib/apt/lists/*",
+              "COPY package*.json ./",
+              "RUN npm ci",
+              "COPY . .",
+              "RUN npm run build",
+              'CMD ["node", "dist/index.js"]',
+          ];
+    return lines.join("\n");
+}
 
-/** Writes the Dockerfiles that file-based image builds point at; returns their directory (absolute, as `path.join(__dirname, ...)` gives). */
-export function writeBuildContexts(dir: string): string {
-    for (const [name, text] of Object.entries(dockerfiles)) {
-        fs.mkdirSync(path.join(dir, name), { recursive: true });
-        fs.writeFileSync(path.join(dir, name, "Dockerfile"), text);
+/** Resource i's build context, a directory of its own (absolute, as `path.join(__dirname, ...)` gives). */
+function buildContext(contexts: string, i: number): string {
+    return path.join(contexts, `image-${i}`);
+}
+
+/** Where in each cycle of 20 kinds `mixedResource` puts the image builds that read a Dockerfile from disk. */
+const dockerImageSlot = 13;
+const remoteImageSlot = 15;
+
+/** Writes the Dockerfiles of the first `count` mixed resources' file-based image builds under `dir`; returns `dir`. */
+export function writeBuildContexts(dir: string, count: number): string {
+    for (let i = 0; i < count; i++) {
+        if (i % 20 === dockerImageSlot || i % 20 === remoteImageSlot) {
+            fs.mkdirSync(buildContext(dir, i), { recursive: true });
+            fs.writeFileSync(path.join(buildContext(dir, i), "Dockerfile"), dockerfile(i));
+        }
     }
     return dir;
 }
@@ -183,10 +204,9 @@ function dockerService(i: number): Resource {
 }
 
 function dockerImage(i: number, contexts: string): Resource {
-    const name = i % 2 ? "multiStage" : "singleStage";
     return resource("docker:index/image:Image", `image-${i}`, {
         imageName: `registry.example.com/shop/api:${i}`,
-        build: { context: path.join(contexts, name), dockerfile: path.join(contexts, name, "Dockerfile"), platform: "linux/amd64", args: { VERSION: `1.${i}` } },
+        build: { context: buildContext(contexts, i), dockerfile: path.join(buildContext(contexts, i), "Dockerfile"), platform: "linux/amd64", args: { VERSION: `1.${i}` } },
         skipPush: false,
     });
 }
@@ -194,7 +214,7 @@ function dockerImage(i: number, contexts: string): Resource {
 function remoteImage(i: number, contexts: string): Resource {
     return resource("docker:index/remoteImage:RemoteImage", `worker-image-${i}`, {
         name: `registry.example.com/shop/worker:${i}`,
-        build: { context: path.join(contexts, "multiStage"), buildArgs: { VERSION: `2.${i}` }, tags: [`shop/worker:${i}`] },
+        build: { context: buildContext(contexts, i), buildArgs: { VERSION: `2.${i}` }, tags: [`shop/worker:${i}`] },
         keepLocally: true,
     });
 }
@@ -205,7 +225,7 @@ function dockerBuildImage(i: number): Resource {
         push: true,
         platforms: ["linux/amd64", "linux/arm64"],
         context: { location: "./frontend" },
-        dockerfile: { inline: i % 2 ? dockerfiles.multiStage : dockerfiles.singleStage },
+        dockerfile: { inline: dockerfile(i) },
         buildArgs: { NODE_ENV: "production", RELEASE: `r${i}` },
         cacheFrom: [{ registry: { ref: "registry.example.com/shop/frontend:cache" } }],
     });
@@ -249,11 +269,11 @@ export function mixedResource(i: number, contexts: string): Resource {
             return dockerContainer(i, i % 2 === 0);
         case 12:
             return dockerService(i);
-        case 13:
+        case dockerImageSlot:
             return dockerImage(i, contexts);
         case 14:
             return dockerBuildImage(i);
-        case 15:
+        case remoteImageSlot:
             return remoteImage(i, contexts);
         case 16:
             return kubernetes("Service", "v1", i, { selector: { app: `web-${i}` }, ports: [{ name: "http", port: 80, targetPort: "http" }], type: "ClusterIP" });

@@ -6,6 +6,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { DemoResource, runDemo } from "../../scripts/demo";
 import { repoRoot, RunningPack } from "./harness";
+import { startPackForSuite } from "./started-pack";
 
 const read = (path: string) => JSON.parse(readFileSync(join(repoRoot, path), "utf8"));
 const resources: DemoResource[] = read("examples/demo/resources.json").resources;
@@ -21,10 +22,7 @@ const entries = (report: string) =>
 describe("engine protocol: npm run demo", function () {
     this.timeout(60000);
     let pack: RunningPack;
-    before(async () => {
-        pack = await RunningPack.start();
-    });
-    after(() => pack?.stop());
+    startPackForSuite(started => (pack = started));
 
     it("at the default levels reports every insecure resource and fails", async () => {
         const { report, failed } = await runDemo(pack, resources, {});

@@ -6,6 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { ciWorkspaceVariables } from "../../policies/lib/program-directory";
 import { Diagnostic, packUnderTest, repoRoot, RunningPack } from "./harness";
+import { startPackForSuite } from "./started-pack";
 
 const policyName = "image-multi-stage-build";
 const dockerImage = "docker:index/image:Image";
@@ -69,10 +70,7 @@ describe("engine protocol: image-multi-stage-build", function () {
 
     describe("a pack started from a shell in the program's subdirectory ($PWD, PULUMI_PROJECT)", () => {
         let pack: RunningPack;
-        before(async () => {
-            pack = await RunningPack.start(packUnderTest, process.execPath, { ...noCiWorkspace, PWD: path.join(program, "app"), PULUMI_PROJECT: "shop" });
-        });
-        after(() => pack?.stop());
+        startPackForSuite(started => (pack = started), () => RunningPack.start(packUnderTest, process.execPath, { ...noCiWorkspace, PWD: path.join(program, "app"), PULUMI_PROJECT: "shop" }));
         beforeEach(() => pack.configure());
 
         it("is listed, advisory by default, with its config keys", async () => {
@@ -139,10 +137,7 @@ describe("engine protocol: image-multi-stage-build", function () {
 
     describe("a pack with no hint of the program's location", () => {
         let pack: RunningPack;
-        before(async () => {
-            pack = await RunningPack.start(packUnderTest, process.execPath, { ...noCiWorkspace, PWD: elsewhere, PULUMI_PROJECT: "shop" });
-        });
-        after(() => pack?.stop());
+        startPackForSuite(started => (pack = started), () => RunningPack.start(packUnderTest, process.execPath, { ...noCiWorkspace, PWD: elsewhere, PULUMI_PROJECT: "shop" }));
 
         it("says a relative path could not be resolved, and takes the programDirectory config", async () => {
             await pack.configure();

@@ -2,6 +2,7 @@
 // Analyze and Remediate for rules 1, 3 and 4 on each kind of workload.
 import * as assert from "assert";
 import { Diagnostic, RunningPack } from "./harness";
+import { startPackForSuite } from "./started-pack";
 import { UNKNOWN_STRING } from "../helpers";
 
 const fourPolicies = ["container-read-only-root-filesystem", "container-drop-capabilities", "container-restrict-added-capabilities", "container-no-privileged"];
@@ -87,10 +88,7 @@ const ours = (diagnostics: Diagnostic[]) => diagnostics.filter(d => fourPolicies
 describe("engine protocol: the built pack", function () {
     this.timeout(60000);
     let pack: RunningPack;
-    before(async () => {
-        pack = await RunningPack.start();
-    });
-    after(() => pack?.stop());
+    startPackForSuite(started => (pack = started));
     beforeEach(() => pack.configure({}));
 
     it("lists the policies with their default levels and config schemas with defaults", async () => {

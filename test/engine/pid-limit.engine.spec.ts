@@ -1,6 +1,7 @@
 // container-pid-limit over the engine protocol: the built pack, started as the engine starts it.
 import * as assert from "assert";
 import { RunningPack } from "./harness";
+import { startPackForSuite } from "./started-pack";
 
 const policyName = "container-pid-limit";
 const dockerContainer = "docker:index/container:Container";
@@ -15,11 +16,7 @@ const nproc = (soft: number, hard: number) => ({ image: "nginx:1.27", user: "100
 describe("engine protocol: container-pid-limit", function () {
     this.timeout(60_000);
     let pack: RunningPack;
-
-    before(async () => {
-        pack = await RunningPack.start();
-    });
-    after(() => pack?.stop());
+    startPackForSuite(started => (pack = started));
     beforeEach(() => pack.configure());
 
     async function messages(type: string, props: object): Promise<string[]> {

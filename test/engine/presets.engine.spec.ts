@@ -4,6 +4,7 @@ import * as assert from "assert";
 import { readdirSync, readFileSync } from "fs";
 import { join } from "path";
 import { Diagnostic, Level, repoRoot, RunningPack } from "./harness";
+import { startPackForSuite } from "./started-pack";
 
 const presetsDir = join(repoRoot, "examples", "config");
 const preset = (name: string) => JSON.parse(readFileSync(join(presetsDir, `${name}.json`), "utf8"));
@@ -21,10 +22,7 @@ const hardened = { readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }
 describe("engine protocol: config presets (examples/config)", function () {
     this.timeout(60000);
     let pack: RunningPack;
-    before(async () => {
-        pack = await RunningPack.start();
-    });
-    after(() => pack?.stop());
+    startPackForSuite(started => (pack = started));
 
     /** Policy name -> level of each diagnostic for one resource, under a config. */
     async function verdicts(config: object, type: string, props: object): Promise<Array<[string, Level]>> {

@@ -6,6 +6,7 @@ import { noPlaintextSecrets } from "../../policies/container-no-plaintext-secret
 import { judgeVariable } from "../../policies/lib/secrets";
 import { assertNoLeak, Carrier, carriers, formatExamples, nonSecretCases, secretCases, valueFreeText } from "../secret-cases";
 import { Diagnostic, RunningPack, wireSecret } from "./harness";
+import { startPackForSuite } from "./started-pack";
 
 const plaintext = "container-no-plaintext-secrets";
 const asFiles = "container-secrets-as-files";
@@ -22,11 +23,7 @@ const others = (diagnostics: Diagnostic[]) => diagnostics.filter(d => d.policyNa
 describe("engine protocol: secrets (rule 5)", function () {
     this.timeout(120_000);
     let pack: RunningPack;
-
-    before(async () => {
-        pack = await RunningPack.start();
-    });
-    after(() => pack?.stop());
+    startPackForSuite(started => (pack = started));
     beforeEach(() => pack.configure());
 
     it("lists both policies: no-plaintext-secrets mandatory with its two config keys, secrets-as-files advisory", async () => {

@@ -7,6 +7,8 @@ import { Container, fieldPath, readField, writeField } from "./lib/workloads";
 
 interface DropConfig {
     required: string[];
+    /** `required` as TypeScript, for the fix. */
+    requiredSource: string;
 }
 
 /** The required drops the container misses, with what is wrong; undefined when fine or unknowable. */
@@ -64,7 +66,10 @@ export const dropCapabilities = containerPolicy<DropConfig>({
                 "Pod Security Standards restricted: `[\"ALL\"]`; a baseline-style minimum: `[\"NET_RAW\"]`.",
         },
     },
-    parseConfig: config => ({ required: [...new Set((config.requiredDrops as string[]).map(normalizeCapability))] }),
+    parseConfig: config => {
+        const required = [...new Set((config.requiredDrops as string[]).map(normalizeCapability))];
+        return { required, requiredSource: JSON.stringify(required) };
+    },
     check(container, config, report) {
         const result = missingDrops(container, config);
         if (result) {
@@ -74,7 +79,7 @@ export const dropCapabilities = containerPolicy<DropConfig>({
                 field,
                 problem: result.problem,
                 why: `it keeps ${keeps}; with NET_RAW a compromised process can craft packets and spoof traffic on the node.`,
-                fix: fixSnippet(container, field, JSON.stringify(config.required)),
+                fix: fixSnippet(container, field, config.requiredSource),
             });
         }
     },

@@ -3,7 +3,7 @@
 import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { compileGlobs, isExcluded, isExemptImage } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
-import { buildArguments, envVariables, ImageBuild, imageBuilds, Reading, Unreadable, Variable } from "./lib/env";
+import { buildArguments, containerEnv, ImageBuild, imageBuilds, Reading, Unreadable, Variable } from "./lib/env";
 import { parseDockerfile } from "./lib/dockerfile";
 import { configReader, containerPolicy, Finding, PolicyMetadata, render } from "./lib/policy";
 import { describeVerdict, envIsReadable, fileNameFor, judgeVariable, mountAsFileFix, SecretNameConfig, SecretVerdict } from "./lib/secrets";
@@ -111,7 +111,7 @@ const envForms: Record<Container["shape"], string> = {
 };
 
 function checkContainer(container: Container, config: SecretNameConfig, report: (finding: Finding) => void): void {
-    const findings = variableFindings(envVariables(container), config, envForms[container.shape], (variable, verdict) => ({
+    const findings = variableFindings(containerEnv(container).variables, config, envForms[container.shape], (variable, verdict) => ({
         field: variable.field,
         problem: `sets ${variable.name} to a literal secret (${describeVerdict(verdict)})`,
         why: `${envIsReadable}, even when the value came from pulumi.secret().`,
@@ -176,7 +176,7 @@ const dockerfileWhy = {
 
 /** Secrets written into the Dockerfile itself (CIS Docker 4.10): ENV and ARG lines with a secret value. */
 function reportDockerfileSecrets(type: string, resourceName: string, props: JsonObject, build: ImageBuild, config: SecretNameConfig, reportViolation: (message: string) => void): void {
-    const dockerfile = buildDockerfile(type, resourceName, props);
+    const dockerfile = buildDockerfile({ type, name: resourceName, props }, name);
     for (const { keyword, name: variable, value, line } of dockerfile ? parseDockerfile(dockerfile.text).variables : []) {
         const verdict = value === undefined ? undefined : judgeVariable(variable, value, config);
         if (verdict) {

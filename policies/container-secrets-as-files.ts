@@ -2,19 +2,20 @@
 // Literal values in env are container-no-plaintext-secrets' business.
 import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { complianceFramework } from "./lib/controls";
-import { secretReferences, SecretReference } from "./lib/env";
-import { containerPolicy } from "./lib/policy";
+import { containerEnv, SecretReference } from "./lib/env";
+import { containerPolicy, declareNotApplicable } from "./lib/policy";
 import { envIsReadable, mountAsFileFix } from "./lib/secrets";
+import { quote } from "./lib/values";
 import { dockerContainerType, dockerServiceType } from "./lib/workloads";
 
-const secretLabel = (ref: SecretReference) => (ref.secretName !== undefined ? `Secret ${JSON.stringify(ref.secretName)}` : "a Secret");
+const secretLabel = (ref: SecretReference) => (ref.secretName !== undefined ? `Secret ${quote(ref.secretName)}` : "a Secret");
 
 /** `puts key "password" of Secret "db" into env var DB_PASSWORD` / `puts every key of Secret "db" into env`. */
 function problemOf(ref: SecretReference): string {
     if (ref.variable === undefined) {
         return `puts every key of ${secretLabel(ref)} into env`;
     }
-    const key = ref.key !== undefined ? `key ${JSON.stringify(ref.key)}` : "a key";
+    const key = ref.key !== undefined ? `key ${quote(ref.key)}` : "a key";
     return `puts ${key} of ${secretLabel(ref)} into env var ${ref.variable}`;
 }
 
@@ -40,7 +41,7 @@ const containers = containerPolicy({
     config: {},
     parseConfig: () => undefined,
     check(container, _config, report) {
-        const refs = secretReferences(container);
+        const refs = containerEnv(container).secretReferences;
         for (const { field, problem } of refs.unreadable) {
             report({
                 field,
@@ -67,7 +68,7 @@ export const secretsAsFiles: ResourceValidationPolicy = {
     ...containers,
     validateResource: (args, reportViolation) => {
         if (args.type === dockerContainerType || args.type === dockerServiceType) {
-            args.notApplicable(notApplicableToDocker);
+            declareNotApplicable(args, notApplicableToDocker);
         }
         return (containers.validateResource as ResourceValidation)(args, reportViolation);
     },

@@ -12,6 +12,7 @@ import {
 } from "./lib/dockerfile";
 import { Glob } from "./lib/glob";
 import { configReader, policyMetadata, PolicyMetadata } from "./lib/policy";
+import { derivedOnce } from "./lib/per-resource";
 import { programDirectory } from "./lib/program-directory";
 import { child, describeType, isObject, isUnknown, JsonObject, plain, rawProps, Reading, UNKNOWN, Unknown } from "./lib/values";
 
@@ -452,10 +453,10 @@ function reportCouldNotCheck(report: ReportViolation, message: string): void {
     (report as unknown as (d: typeof diagnostic) => void)(diagnostic);
 }
 
-function validate(build: ImageBuild, config: RuleConfig, report: ReportViolation): void {
+function validate(resource: Resource, build: ImageBuild, config: RuleConfig, report: ReportViolation): void {
     const shown = build.source.kind === "inline" || build.source.kind === "file" || build.source.kind === "unreadable" ? build.source.shown : "the Dockerfile";
     const couldNotCheck = (reason: string, fix: string) => reportCouldNotCheck(report, `${build.label}: ${shown} could not be checked for a multi-stage build: ${reason}.\nFix: ${fix}`);
-    const loaded = load(build.source, config.programDirectory);
+    const loaded = loadOnce(resource, metadata.name, build.source, config.programDirectory);
     if (loaded.state !== "loaded") {
         if (loaded.state === "unreadable") {
             couldNotCheck(loaded.reason, loaded.fix);
@@ -500,22 +501,35 @@ function validate(build: ImageBuild, config: RuleConfig, report: ReportViolation
     }
 }
 
+/** A resource as the policies of one evaluation share it (per-resource.ts). */
+interface Resource {
+    type: string;
+    name: string;
+    props: JsonObject;
+}
+
+/** The build's Dockerfile, read once per resource for the policies that read it (this one and container-no-plaintext-secrets). */
+function loadOnce(resource: Resource, policy: string, source: Source, programDirectory: string | undefined): Loaded {
+    return derivedOnce(resource, policy, `Dockerfile from ${programDirectory ?? "the program"}`, () => load(source, programDirectory));
+}
+
 /**
  * The Dockerfile an image build resource builds from, read as its provider reads it, and how
  * messages name it (`Dockerfile /src/app/Dockerfile (dockerfile.location)`); undefined when the
  * resource builds nothing, or its Dockerfile is not known yet or can't be read (this policy says
  * why). container-no-plaintext-secrets reads its ENV and ARG lines.
  */
-export function buildDockerfile(type: string, name: string, props: JsonObject): { text: string; shown: string } | undefined {
-    const source = imageBuildOf(type, name, props)?.source;
-    const loaded = source && load(source, undefined);
+export function buildDockerfile(resource: Resource, policy: string): { text: string; shown: string } | undefined {
+    const source = imageBuildOf(resource.type, resource.name, resource.props)?.source;
+    const loaded = source && loadOnce(resource, policy, source, undefined);
     return loaded?.state === "loaded" && (source!.kind === "inline" || source!.kind === "file") ? { text: loaded.text, shown: source!.shown } : undefined;
 }
 
 export const multiStageBuild: ResourceValidationPolicy = {
     ...policyMetadata(metadata),
     validateResource: (args, reportViolation) => {
-        const build = imageBuildOf(args.type, args.name, rawProps(args.props));
+        const resource = { type: args.type, name: args.name, props: rawProps(args.props) };
+        const build = imageBuildOf(resource.type, resource.name, resource.props);
         if (!build) {
             return;
         }
@@ -523,6 +537,6 @@ export const multiStageBuild: ResourceValidationPolicy = {
         if (isExcluded({ name: args.name }, args.urn, config.exclude) || isExemptImage(build.images, config.exemptImages)) {
             return;
         }
-        validate(build, config.rule, reportViolation);
+        validate(resource, build, config.rule, reportViolation);
     },
 };

@@ -1,7 +1,11 @@
 import * as assert from "assert";
 import * as path from "path";
+import * as fs from "fs";
+import * as os from "os";
+import { deployment, mixedResource, writeBuildContexts } from "../bench/resources";
+import { policies } from "../policies";
 import "../policies/lib/decode-once";
-import { UNKNOWN_STRING } from "./helpers";
+import { NotApplicable, UNKNOWN_STRING, unknownCheckingProxy, validationArgs } from "./helpers";
 
 // The classes @pulumi/policy's server uses: its own @pulumi/pulumi, and that one's google-protobuf.
 const policySdk = path.dirname(require.resolve("@pulumi/policy/package.json"));
@@ -24,13 +28,23 @@ function receivedRequest(): any {
     return analyzerProto.AnalyzeRequest.deserializeBinary(request.serializeBinary());
 }
 
+/** Makes every object of a value read-only, so that a policy writing to its props throws (modules are strict). */
+function deepFreeze<T>(value: T): T {
+    if (typeof value === "object" && value !== null) {
+        Object.values(value).forEach(deepFreeze);
+        Object.freeze(value);
+    }
+    return value;
+}
+
 describe("decode-once (Analyze request properties decoded once per request)", () => {
-    it("patches the AnalyzeRequest class that @pulumi/policy's server decodes requests into", () => {
+    it("patches the deserializeProperties that @pulumi/policy's server calls", () => {
         require("@pulumi/policy/server");
-        const used = require.cache[require.resolve("@pulumi/policy/server")]!.children.find(m => m.filename === analyzerPbPath);
-        assert.ok(used, "server.js loads the analyzer_pb this module patches");
-        assert.strictEqual(used.exports.AnalyzeRequest, analyzerProto.AnalyzeRequest);
-        assert.ok(Object.prototype.hasOwnProperty.call(receivedRequest().getProperties(), "toJavaScript"));
+        const used = require.cache[require.resolve("@pulumi/policy/server")]!.children.find(m => m.filename === require.resolve("@pulumi/policy/deserialize"));
+        assert.ok(used, "server.js loads the deserialize module this module patches");
+        assert.strictEqual(used.exports.deserializeProperties, deserializeProperties);
+        const request = receivedRequest();
+        assert.strictEqual(deserializeProperties(request.getProperties(), false), deserializeProperties(request.getProperties(), false));
     });
 
     it("decodes a request's properties once, whatever the number of policies", () => {
@@ -57,21 +71,38 @@ describe("decode-once (Analyze request properties decoded once per request)", ()
         assert.strictEqual(decodes, 1);
     });
 
-    it("gives every policy its own objects, equal to what the SDK built before", () => {
-        const request = receivedRequest();
-        const first = deserializeProperties(request.getProperties(), false);
-        const second = deserializeProperties(request.getProperties(), false);
+    it("gives every policy of a request the props the SDK built before, and each request props of its own", () => {
+        const first = receivedRequest();
         const expected = { ...props, secret: "s3cr3t" };
-        assert.deepStrictEqual(first, expected);
-        assert.deepStrictEqual(second, expected);
-        (first as any).spec.containers[0].name = "changed";
-        (first as any).metadata.labels.extra = "x";
-        assert.deepStrictEqual(second, expected);
-        assert.deepStrictEqual(deserializeProperties(request.getProperties(), false), expected);
+        assert.deepStrictEqual(deserializeProperties(first.getProperties(), false), expected);
+        const second = receivedRequest();
+        assert.notStrictEqual(deserializeProperties(second.getProperties(), false), deserializeProperties(first.getProperties(), false));
+        assert.deepStrictEqual(deserializeProperties(second.getProperties(), false), expected);
     });
 
-    it("keeps a request's decoded value from being changed through toJavaScript()", () => {
-        const decoded = receivedRequest().getProperties().toJavaScript();
-        assert.throws(() => (decoded.metadata.name = "other"), TypeError); // modules are strict: writing a frozen property throws
+    it("leaves remediation's decoding as it was: a copy of its own, secrets kept wrapped", () => {
+        const request = receivedRequest();
+        const copy = deserializeProperties(request.getProperties(), true);
+        assert.notStrictEqual(copy, deserializeProperties(request.getProperties(), true));
+        assert.notStrictEqual(copy, deserializeProperties(request.getProperties(), false));
+    });
+
+    it("no policy of the pack writes to the props it is given, which it shares with the others", () => {
+        const contexts = writeBuildContexts(fs.mkdtempSync(path.join(os.tmpdir(), "decode-once-")), 40);
+        const resources = [...Array.from({ length: 40 }, (_, i) => mixedResource(i, contexts)), deployment(1, 3, true)];
+        for (const resource of resources) {
+            const frozen = deepFreeze(JSON.parse(JSON.stringify(resource.props)));
+            for (const policy of policies) {
+                // validate() copies the props it is given; the frozen copy goes to the policy as the SDK would hand it.
+                const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
+                for (const validation of validations) {
+                    try {
+                        validation(validationArgs(resource.type, { name: resource.name }, unknownCheckingProxy(frozen)), () => undefined);
+                    } catch (e) {
+                        assert.ok(e instanceof NotApplicable, `${policy.name} on ${resource.type}: ${e}`);
+                    }
+                }
+            }
+        }
     });
 });

@@ -17,7 +17,8 @@ export interface RunOptions {
     urn?: string;
 }
 
-function args(type: string, options: RunOptions, proxied: object) {
+/** What the SDK hands a validation, around the (proxied) props. */
+export function validationArgs(type: string, options: RunOptions, proxied: object) {
     const name = options.name ?? "web";
     return {
         type,
@@ -50,7 +51,7 @@ export function validate(policy: ResourceValidationPolicy, type: string, props: 
     const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
     const report = (m: string | { message: string; enforcementLevel: string }) => messages.push(typeof m === "string" ? m : `[${m.enforcementLevel}] ${m.message}`);
     for (const v of validations) {
-        const result = v(args(type, options, unknownCheckingProxy(JSON.parse(JSON.stringify(props)))), report as (m: string) => void);
+        const result = v(validationArgs(type, options, unknownCheckingProxy(JSON.parse(JSON.stringify(props)))), report as (m: string) => void);
         if (result instanceof Promise) {
             throw new Error("policy returned a promise; use validateAsync");
         }
@@ -61,7 +62,7 @@ export function validate(policy: ResourceValidationPolicy, type: string, props: 
 /** The props a policy's remediation returns (undefined: no change). Secrets may be wrapped. */
 export function remediate(policy: ResourceValidationPolicy, type: string, props: object, options: RunOptions = {}): any {
     const copy = JSON.parse(JSON.stringify(props), (_k, v) => (v && v.__secret !== undefined ? new Secret(v.__secret) : v));
-    const result = policy.remediateResource!(args(type, options, unknownCheckingProxy(copy)));
+    const result = policy.remediateResource!(validationArgs(type, options, unknownCheckingProxy(copy)));
     return result === undefined ? undefined : JSON.parse(JSON.stringify(result, (_k, v) => (v instanceof Secret ? { __secret: v.value } : v)));
 }
 

@@ -126,9 +126,9 @@ export function compileConfigGlob(policyName: string, key: string, source: strin
 /** A config parsed once per distinct raw value: `getConfig()` returns a new object per call. */
 export function memoize<T>(parse: (raw: unknown) => T): (raw: unknown) => T {
     const cache = new Map<string, T>();
-    let last: { entries: Record<string, unknown>; parsed: T } | undefined;
+    let last: { entries: Record<string, unknown>; count: number; parsed: T } | undefined;
     return raw => {
-        if (last && sameEntries(last.entries, raw)) {
+        if (last && sameEntries(last.entries, last.count, raw)) {
             return last.parsed;
         }
         const key = JSON.stringify(raw) ?? "";
@@ -140,7 +140,7 @@ export function memoize<T>(parse: (raw: unknown) => T): (raw: unknown) => T {
             }
             cache.set(key, parsed);
         }
-        last = isObject(raw) ? { entries: { ...raw }, parsed } : undefined;
+        last = isObject(raw) ? { entries: { ...raw }, count: Object.keys(raw).length, parsed } : undefined;
         return parsed;
     };
 }
@@ -150,17 +150,26 @@ export function memoize<T>(parse: (raw: unknown) => T): (raw: unknown) => T {
  * call, but the values it copies are the same objects until the next Configure, so comparing them
  * by identity spares serializing the config once per policy per resource.
  */
-function sameEntries(entries: Record<string, unknown>, raw: unknown): boolean {
+function sameEntries(entries: Record<string, unknown>, count: number, raw: unknown): boolean {
     if (!isObject(raw)) {
         return false;
     }
-    const keys = Object.keys(raw);
-    return keys.length === Object.keys(entries).length && keys.every(key => key in entries && entries[key] === raw[key]);
+    let seen = 0;
+    for (const key in raw) {
+        if (entries[key] !== raw[key] || !(key in entries)) {
+            return false;
+        }
+        seen++;
+    }
+    return seen === count;
 }
 
 /** Whether `exclude` matches the resource; a `namespace/name` computed at preview may match, so it counts. */
 export function isExcluded(workload: Pick<Workload, "name" | "namespacedName">, urn: string, exclude: readonly Glob[]): boolean {
-    if (exclude.length > 0 && isUnknown(workload.namespacedName)) {
+    if (exclude.length === 0) {
+        return false;
+    }
+    if (isUnknown(workload.namespacedName)) {
         return true;
     }
     const subjects = [workload.name, urn, workload.namespacedName].filter((s): s is string => typeof s === "string");

@@ -1,41 +1,31 @@
 // @pulumi/policy decodes an Analyze request's properties once per policy (server.js,
-// makeAnalyzeRpcFun: `deserializeProperties(req.getProperties())` inside the loop over policies),
-// and the decoding step, google-protobuf's Struct.toJavaScript(), is slow: about 180 µs of CPU
-// for a Deployment with three containers, against under 100 µs for all of this pack's policies
-// together. With eight policies that is most of what the pack costs per resource
-// (docs/performance.md). This decodes each request's properties once, and freezes the result:
-// the SDK only reads it, building each policy's props as new objects (deserialize.js,
-// deserializeProperty), so every policy still receives objects of its own, as before.
+// makeAnalyzeRpcFun: `deserializeProperties(req.getProperties(), false)` inside the loop over
+// policies; the same in makeAnalyzeStackRpcFun), and decoding is slow: google-protobuf's
+// Struct.toJavaScript() then a copy, about 200 µs of CPU for a Deployment with three containers,
+// more than all of this pack's policies together (docs/performance.md). This decodes each
+// request's properties once and hands every policy the same object, which also lets the policies
+// share what they derive from it (per-resource.ts). The pack's policies only read their props
+// (remediation, which changes them, works on a copy and is decoded by the SDK as before);
+// test/decode-once.spec.ts checks both.
 import * as path from "path";
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-interface Struct {
-    toJavaScript(): { [key: string]: Json };
+interface Deserialize {
+    deserializeProperties(struct: object | undefined, proxySecrets: boolean): Record<string, unknown>;
 }
 
-function deepFreeze<T extends Json>(value: T): T {
-    if (value !== null && typeof value === "object") {
-        for (const item of Object.values(value)) {
-            deepFreeze(item);
-        }
-        Object.freeze(value);
-    }
-    return value;
-}
+/** The module @pulumi/policy's server decodes properties with (server.js: `require("./deserialize")`). */
+const deserialize: Deserialize = require(path.join(path.dirname(require.resolve("@pulumi/policy/package.json")), "deserialize"));
 
-/** The AnalyzeRequest class @pulumi/policy's server decodes requests into (its own @pulumi/pulumi). */
-const policySdk = path.dirname(require.resolve("@pulumi/policy/package.json"));
-const analyzeRequest: { prototype: { getProperties(): Struct | undefined } } =
-    require(require.resolve("@pulumi/pulumi/proto/analyzer_pb", { paths: [policySdk] })).AnalyzeRequest;
-
-const getProperties = analyzeRequest.prototype.getProperties;
-analyzeRequest.prototype.getProperties = function (this: unknown): Struct | undefined {
-    const struct = getProperties.call(this);
-    if (struct && !Object.prototype.hasOwnProperty.call(struct, "toJavaScript")) {
-        const decoded = deepFreeze(struct.toJavaScript());
-        // An own property of this request's Struct only: no other Struct changes behaviour.
-        struct.toJavaScript = () => decoded;
+const deserializeEach = deserialize.deserializeProperties;
+const decoded = new WeakMap<object, Record<string, unknown>>();
+deserialize.deserializeProperties = (struct, proxySecrets) => {
+    if (proxySecrets || !struct) {
+        return deserializeEach(struct, proxySecrets);
     }
-    return struct;
+    let props = decoded.get(struct);
+    if (!props) {
+        props = deserializeEach(struct, proxySecrets);
+        decoded.set(struct, props);
+    }
+    return props;
 };

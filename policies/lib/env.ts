@@ -14,6 +14,25 @@ export interface Variable {
     readonly value: unknown;
 }
 
+/**
+ * An entry of a list field (`env[3]`), its path built only when asked: a message needs it, and
+ * few entries get one (performance: a workload has dozens of env vars).
+ */
+class ListEntryVariable implements Variable {
+    constructor(
+        readonly name: string,
+        readonly value: unknown,
+        private readonly list: readonly string[],
+        private readonly index: number,
+        private readonly key?: string,
+    ) {}
+
+    get field(): readonly string[] {
+        const at = entryPath(this.list, this.index);
+        return this.key === undefined ? at : [...at, this.key];
+    }
+}
+
 /** A Kubernetes env var fed from a Secret: `env[].valueFrom.secretKeyRef` or `envFrom[].secretRef`. */
 export interface SecretReference {
     /** The env var it sets; undefined for `envFrom`, which sets one per key. */
@@ -40,8 +59,15 @@ export function keyAccessor(key: string): string {
     return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
-/** A list field's entries with their indexed path segment (`env[3]`), or why the list can't be read. */
-function listEntries(path: readonly string[], value: unknown, result: Pick<Reading<unknown>, "unreadable">): Array<{ entry: unknown; at: string[] }> {
+/** `["taskSpec", "env"]`, 3 -> `["taskSpec", "env[3]"]`. */
+function entryPath(list: readonly string[], index: number): string[] {
+    const at = list.slice();
+    at[at.length - 1] = `${at[at.length - 1]}[${index}]`;
+    return at;
+}
+
+/** A list field's entries, or none when it is absent or unknown; a value that is not a list is recorded as unreadable. */
+function listItems(path: readonly string[], value: unknown, result: Pick<Reading<unknown>, "unreadable">): readonly unknown[] {
     if (value === undefined || value === null || isUnknown(value)) {
         return [];
     }
@@ -49,8 +75,7 @@ function listEntries(path: readonly string[], value: unknown, result: Pick<Readi
         result.unreadable.push({ field: path, problem: `expected a list, found ${describeType(value)}` });
         return [];
     }
-    const last = path[path.length - 1];
-    return value.map((raw, i) => ({ entry: plain(raw), at: [...path.slice(0, -1), `${last}[${i}]`] }));
+    return value;
 }
 
 /** Map entries (`{ KEY: value }`) as variables at `<path>.KEY`. */
@@ -68,94 +93,104 @@ function mapVariables(path: readonly string[], value: unknown, result: Reading<V
     }
 }
 
-/**
- * The container's env vars with their literal values. An entry whose name is unknown during
- * preview is left out (it is judged at `pulumi up`); Kubernetes entries fed from `valueFrom` are
- * not literals and are left out too (see `secretReferences`).
- */
-export function envVariables(container: Container): Reading<Variable> {
-    const result: Reading<Variable> = { items: [], unreadable: [] };
+/** A container's environment, read in one pass for both rule-5 policies (performance: a workload has dozens of env vars). */
+export interface ContainerEnv {
+    /**
+     * The env vars with their literal values. An entry whose name is unknown during preview is left
+     * out (it is judged at `pulumi up`); Kubernetes entries fed from `valueFrom` are not literals
+     * and are left out too.
+     */
+    readonly variables: Reading<Variable>;
+    /** Kubernetes env fed from Secrets: `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef`. Docker has no such form. */
+    readonly secretReferences: Reading<SecretReference>;
+}
+
+/** Read once per container of the shared workload view (per-resource.ts), whichever policy asks first. */
+export function containerEnv(container: Container): ContainerEnv {
+    if (!container.env) {
+        container.env = { variables: { items: [], unreadable: [] }, secretReferences: { items: [], unreadable: [] } };
+        readEnv(container, container.env);
+    }
+    return container.env;
+}
+
+function readEnv(container: Container, env: ContainerEnv): void {
     const path = fieldPath(container, "env");
     if (!path) {
-        return result;
+        return;
     }
     const value = readField(container, "env");
     if (container.shape === "dockerService") {
-        mapVariables(path, value, result);
-        return result;
+        mapVariables(path, value, env.variables);
+        return;
     }
-    for (const { entry, at } of listEntries(path, value, result)) {
-        if (isUnknown(entry)) {
-            continue;
+    const items = listItems(path, value, env.variables);
+    if (container.shape !== "kubernetes") {
+        for (let i = 0; i < items.length; i++) {
+            dockerEnvEntry(plain(items[i]), path, i, env.variables); // docker.Container envs, Compose environment
         }
-        if (container.shape === "kubernetes") {
-            kubernetesEnvEntry(entry, at, result);
-        } else {
-            dockerEnvEntry(entry, at, result); // docker.Container envs, Compose environment
+        return;
+    }
+    env.secretReferences.unreadable.push(...env.variables.unreadable);
+    for (let i = 0; i < items.length; i++) {
+        kubernetesEnvEntry(plain(items[i]), path, i, env);
+    }
+    const envFrom = fieldPath(container, "envFrom")!;
+    const envFromItems = listItems(envFrom, readField(container, "envFrom"), env.secretReferences);
+    for (let i = 0; i < envFromItems.length; i++) {
+        const ref = child(plain(envFromItems[i]), "secretRef");
+        if (ref !== undefined && ref !== null && !isUnknown(ref)) {
+            env.secretReferences.items.push({ field: [...entryPath(envFrom, i), "secretRef"], secretName: knownString(child(ref, "name")) });
         }
     }
-    return result;
 }
 
 /** `KEY=VALUE`; a bare `KEY` has no value here. */
-function dockerEnvEntry(entry: unknown, at: string[], result: Reading<Variable>): void {
+function dockerEnvEntry(entry: unknown, list: readonly string[], index: number, result: Reading<Variable>): void {
+    if (isUnknown(entry)) {
+        return;
+    }
     if (typeof entry !== "string") {
-        result.unreadable.push({ field: at, problem: `expected a "KEY=VALUE" string, found ${describeType(entry)}` });
+        result.unreadable.push({ field: entryPath(list, index), problem: `expected a "KEY=VALUE" string, found ${describeType(entry)}` });
         return;
     }
     const equals = entry.indexOf("=");
     if (equals > 0) {
-        result.items.push({ name: entry.slice(0, equals), field: at, value: entry.slice(equals + 1) });
+        result.items.push(new ListEntryVariable(entry.slice(0, equals), entry.slice(equals + 1), list, index));
     }
 }
 
-function kubernetesEnvEntry(entry: unknown, at: string[], result: Reading<Variable>): void {
-    const name = entryName(entry, at, result);
-    const valueFrom = child(entry, "valueFrom");
-    if (name !== undefined && (valueFrom === undefined || valueFrom === null)) {
-        result.items.push({ name, field: [...at, "value"], value: child(entry, "value") });
+/**
+ * A literal (`value`) or a Secret reference (`valueFrom.secretKeyRef`). A malformed entry is
+ * unreadable for the literals; its name, for whichever kind of entry it is.
+ */
+function kubernetesEnvEntry(entry: unknown, list: readonly string[], index: number, env: ContainerEnv): void {
+    if (isUnknown(entry)) {
+        return;
     }
-}
-
-/** The `name` of a Kubernetes env entry; undefined when unknown or malformed (recorded as unreadable). */
-function entryName(entry: unknown, at: string[], result: Pick<Reading<unknown>, "unreadable">): string | undefined {
     if (!isObject(entry)) {
-        result.unreadable.push({ field: at, problem: `expected an object, found ${describeType(entry)}` });
-        return undefined;
+        env.variables.unreadable.push({ field: entryPath(list, index), problem: `expected an object, found ${describeType(entry)}` });
+        return;
     }
-    const name = child(entry, "name");
-    if (typeof name === "string" && name.length > 0) {
-        return name;
-    }
-    if (!isUnknown(name)) {
-        result.unreadable.push({ field: [...at, "name"], problem: `expected a non-empty string, found ${name === "" ? "an empty string" : describeType(name)}` });
-    }
-    return undefined;
-}
-
-/** Kubernetes env fed from Secrets: `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef`. Docker has no such form. */
-export function secretReferences(container: Container): Reading<SecretReference> {
-    const result: Reading<SecretReference> = { items: [], unreadable: [] };
-    if (container.shape !== "kubernetes") {
-        return result;
-    }
-    for (const { entry, at } of listEntries(fieldPath(container, "env")!, readField(container, "env"), result)) {
-        const ref = readPath(entry, ["valueFrom", "secretKeyRef"]);
-        if (ref === undefined || ref === null || isUnknown(ref)) {
-            continue;
+    const name = plain(entry.name);
+    const valueFrom = plain(entry.valueFrom);
+    const ref = child(valueFrom, "secretKeyRef");
+    const isReference = ref !== undefined && ref !== null && !isUnknown(ref);
+    if (typeof name !== "string" || name.length === 0) {
+        if (!isUnknown(name)) {
+            const unreadable = { field: [...entryPath(list, index), "name"], problem: `expected a non-empty string, found ${name === "" ? "an empty string" : describeType(name)}` };
+            env.variables.unreadable.push(unreadable);
+            if (isReference) {
+                env.secretReferences.unreadable.push(unreadable);
+            }
         }
-        const variable = entryName(entry, at, result);
-        if (variable !== undefined) {
-            result.items.push({ variable, field: [...at, "valueFrom", "secretKeyRef"], secretName: knownString(child(ref, "name")), key: knownString(child(ref, "key")) });
-        }
+        return;
     }
-    for (const { entry, at } of listEntries(fieldPath(container, "envFrom")!, readField(container, "envFrom"), result)) {
-        const ref = child(entry, "secretRef");
-        if (ref !== undefined && ref !== null && !isUnknown(ref)) {
-            result.items.push({ field: [...at, "secretRef"], secretName: knownString(child(ref, "name")) });
-        }
+    if (valueFrom === undefined || valueFrom === null) {
+        env.variables.items.push(new ListEntryVariable(name, plain(entry.value), list, index, "value"));
+    } else if (isReference) {
+        env.secretReferences.items.push({ variable: name, field: [...entryPath(list, index), "valueFrom", "secretKeyRef"], secretName: knownString(child(ref, "name")), key: knownString(child(ref, "key")) });
     }
-    return result;
 }
 
 function knownString(value: unknown): string | undefined {

@@ -6,7 +6,9 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { EnforcementLevel, PolicyComplianceFramework, ResourceValidationArgs, ResourceValidationPolicy, Severity } from "@pulumi/policy";
 import { checkConfig, CommonConfig, commonConfigProperties, compileGlobs, ConfigProperty, isExcluded, isExempt, memoize } from "./config";
-import { cloneProps, rawProps } from "./values";
+import { Glob } from "./glob";
+import { derivedOnce } from "./per-resource";
+import { cloneProps, JsonObject, quote, rawProps } from "./values";
 import { Container, fieldLocation, Pod, Workload, workloadOf } from "./workloads";
 
 /** What every policy declares besides its logic; docs and Pulumi Cloud show it. */
@@ -107,46 +109,49 @@ export function policyMetadata(meta: PolicyMetadata): Omit<ResourceValidationPol
 
 export function containerPolicy<C>(rule: ContainerRule<C>): ResourceValidationPolicy {
     const readConfig = configReader(rule.name, rule.config, config => rule.parseConfig(config));
-    const inScope = (args: ResourceValidationArgs, props: ReturnType<typeof rawProps>) => {
-        const workload = workloadOf(args.type, args.name, props);
+    // Remediation works on a copy of its own, which it changes: its view is not shared.
+    const inScope = (args: ResourceValidationArgs, props: JsonObject, remediating = false) => {
+        const workload = remediating
+            ? workloadOf(args.type, args.name, props)
+            : derivedOnce({ props, type: args.type, name: args.name }, rule.name, "workload", () => workloadOf(args.type, args.name, props));
         if (!workload) {
             return undefined;
         }
         const notApplicable = rule.notApplicable?.(workload);
         if (notApplicable) {
-            args.notApplicable(notApplicable);
+            declareNotApplicable(args, notApplicable);
         }
         const config = readConfig(args);
         if (isExcluded(workload, args.urn, config.exclude)) {
             return undefined;
         }
-        const containers = workload.containers.filter(c => !isExempt(c, rule.name, config.exemptImages));
-        // A pod is judged when one of its containers is, or when it declares none (a patch of pod fields) and isn't exempt.
-        const pods = workload.pods.filter(pod => {
-            const declared = workload.containers.filter(c => c.pod === pod);
-            return declared.length > 0 ? declared.some(c => containers.includes(c)) : !pod.exemptions.has(rule.name) && !pod.exemptions.has("*");
-        });
-        return { workload, containers, pods, config: config.rule };
+        return { workload, ...judgedParts(workload, rule.name, config.exemptImages), config: config.rule };
     };
     return {
         ...policyMetadata(rule),
         validateResource: (args, reportViolation) => {
             const scope = inScope(args, rawProps(args.props));
-            for (const { path, reason } of scope?.workload.unreadable ?? []) {
+            if (!scope) {
+                return;
+            }
+            const { workload, config } = scope;
+            for (const { path, reason } of workload.unreadable) {
                 if (reason !== "unknown") {
-                    reportViolation(`${scope!.workload.label}: ${path} can't be read (${reason}), so its containers could not be checked.`);
+                    reportViolation(`${workload.label}: ${path} can't be read (${reason}), so its containers could not be checked.`);
                 }
             }
-            for (const pod of scope?.pods ?? []) {
-                rule.checkPod?.(pod, scope!.config, finding => reportViolation(renderPodFinding(scope!.workload, pod, finding)));
+            if (rule.checkPod) {
+                for (const pod of scope.pods) {
+                    rule.checkPod(pod, config, finding => reportViolation(renderPodFinding(workload, pod, finding)));
+                }
             }
-            for (const container of scope?.containers ?? []) {
-                rule.check(container, scope!.config, finding => reportViolation(renderFinding(container, finding)));
+            for (const container of scope.containers) {
+                rule.check(container, config, finding => reportViolation(renderFinding(container, finding)));
             }
         },
         remediateResource: (rule.remediate || rule.remediatePod) && (args => {
             const props = cloneProps(rawProps(args.props));
-            const scope = inScope(args, props);
+            const scope = inScope(args, props, true);
             let changed = false;
             for (const pod of scope?.pods ?? []) {
                 changed = rule.remediatePod?.(pod, scope!.config) || changed;
@@ -157,6 +162,43 @@ export function containerPolicy<C>(rule: ContainerRule<C>): ResourceValidationPo
             return changed ? props : undefined;
         }),
     };
+}
+
+/**
+ * The containers and pods a policy judges: every one, unless exemptions take some out (the usual
+ * workload has none, and then this allocates nothing: performance). A pod is judged when one of
+ * its containers is, or when it declares none (a patch of pod fields) and isn't exempt itself.
+ */
+function judgedParts(workload: Workload, policyName: string, exemptImages: readonly Glob[]): Pick<Workload, "containers" | "pods"> {
+    const podExempt = (pod: Pod) => pod.exemptions.has(policyName) || pod.exemptions.has("*");
+    let anyExempt = false;
+    for (let i = 0; i < workload.containers.length && !anyExempt; i++) {
+        anyExempt = isExempt(workload.containers[i], policyName, exemptImages);
+    }
+    for (let i = 0; i < workload.pods.length && !anyExempt; i++) {
+        anyExempt = podExempt(workload.pods[i]);
+    }
+    if (!anyExempt) {
+        return workload;
+    }
+    const containers = workload.containers.filter(c => !isExempt(c, policyName, exemptImages));
+    const judged = new Set(containers.map(c => c.pod));
+    const declaring = new Set(workload.containers.map(c => c.pod));
+    return { containers, pods: workload.pods.filter(pod => (declaring.has(pod) ? judged.has(pod) : !podExempt(pod))) };
+}
+
+/**
+ * `args.notApplicable(reason)`, which throws an error only for the SDK to read its reason: without
+ * capturing a stack trace, which costs more than judging a container (docs/performance.md).
+ */
+export function declareNotApplicable(args: Pick<ResourceValidationArgs, "notApplicable">, reason: string): never {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return args.notApplicable(reason);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
 }
 
 /** `Deployment shop/web, container "api"`; a Docker resource is its own container. */
@@ -184,16 +226,18 @@ export function render(subject: string, location: string, finding: Finding): str
  * the container) to `valueSource` (TypeScript source): `containers[1].securityContext = { ... }`.
  */
 export function fixSnippet(container: Container, field: readonly string[], valueSource: string): string {
-    const [first, ...rest] = field;
-    const nested = rest.reduceRight((inner, key) => `{ ${key}: ${inner} }`, valueSource);
-    const name = JSON.stringify(container.workload.name);
+    let nested = valueSource;
+    for (let i = field.length - 1; i > 0; i--) {
+        nested = `{ ${field[i]}: ${nested} }`;
+    }
+    const first = field[0];
     switch (container.shape) {
         case "kubernetes":
             return `${container.shortPath}.${first} = ${nested}`;
         case "dockerContainer":
-            return `new docker.Container(${name}, { ...args, ${first}: ${nested} })`;
+            return `new docker.Container(${quote(container.workload.name)}, { ...args, ${first}: ${nested} })`;
         case "dockerService":
-            return `new docker.Service(${name}, { ...args, taskSpec: { containerSpec: { ...containerSpec, ${first}: ${nested} } } })`;
+            return `new docker.Service(${quote(container.workload.name)}, { ...args, taskSpec: { containerSpec: { ...containerSpec, ${first}: ${nested} } } })`;
         case "composeService": {
             // Compose YAML rather than TypeScript: `services.web.cap_drop: ["ALL"]`.
             const key = `services.${container.workload.name}.${field.join(".")}`;

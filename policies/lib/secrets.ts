@@ -12,6 +12,7 @@
 // lengths as the vendors document them). secretlint itself was measured and not used: see
 // `credentialFormats`.
 import { Glob } from "./glob";
+import { quote } from "./values";
 import { Container } from "./workloads";
 
 /** Splits a name on `_`, `-`, `.` and lower→upper case changes; upper-cased, no empty segments. */
@@ -50,6 +51,23 @@ function describesSecret(segments: readonly string[]): boolean {
     return segments.length > 0 && describingSegments.has(segments[segments.length - 1]);
 }
 
+/** Verdicts of the name rules by name: a stack repeats the same few hundred env var names (performance). */
+const nameVerdicts = new Map<string, boolean>();
+
+/** Whether the built-in name rules mark the name as a secret's. */
+export function isSecretName(name: string): boolean {
+    let verdict = nameVerdicts.get(name);
+    if (verdict === undefined) {
+        const segments = nameSegments(name);
+        verdict = hasSecretName(segments) && !describesSecret(segments);
+        if (nameVerdicts.size >= 4096) {
+            nameVerdicts.clear();
+        }
+        nameVerdicts.set(name, verdict);
+    }
+    return verdict;
+}
+
 /** `$(VAR)`: Kubernetes expands it from another variable; it is no literal. */
 const reference = /\$\([^()$\s]{1,256}\)/g;
 
@@ -71,6 +89,8 @@ export interface CredentialFormat {
     /** What the value looks like, completing "its value is ...": `a GitHub token`. */
     readonly label: string;
     readonly pattern: RegExp;
+    /** Literals one of which every match contains: `credentialFormatOf` looks for them first. */
+    readonly anchors: readonly string[];
 }
 
 /**
@@ -81,32 +101,90 @@ export interface CredentialFormat {
  * nests quantifiers). The prefixes and lengths are the vendors', as those two projects list them.
  */
 export const credentialFormats: readonly CredentialFormat[] = [
-    { label: "an AWS access key id", pattern: /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}(?![A-Za-z0-9])/ },
-    { label: "a GitHub token", pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/ },
-    { label: "a GitLab token", pattern: /(?<![A-Za-z0-9_-])gl(?:pat|dt|rt|ptt|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,255}(?![A-Za-z0-9_-])/ },
-    { label: "a Slack token", pattern: /(?<![A-Za-z0-9-])(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,250}/ },
-    { label: "a Slack webhook URL", pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,250}/ },
-    { label: "a Stripe secret key", pattern: /(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{24,64})(?![A-Za-z0-9])/ },
-    { label: "a Google API key", pattern: /(?<![A-Za-z0-9_-])AIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/ },
-    { label: "a Google OAuth client secret", pattern: /(?<![A-Za-z0-9_-])GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/ },
-    { label: "a private key", pattern: /-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY(?: BLOCK)?-----|AGE-SECRET-KEY-1[0-9A-Z]{58}/ },
-    { label: "a JSON Web Token", pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{5,16384}\.[A-Za-z0-9_-]{0,4096}/ },
-    { label: "a URL with a password", pattern: /(?<=[A-Za-z0-9]):\/\/[^\s:/?#@]{0,256}:[^\s/?#@]{1,256}@/ },
-    { label: "a connection string with a password or key", pattern: /(?<![A-Za-z0-9])(?:password|pwd|accountkey|sharedaccesskey)[ \t]{0,8}=[ \t]{0,8}[^\s;'"]/i },
-    { label: "an HTTP Authorization credential", pattern: /^(?:Bearer|Basic|Token)[ \t]{1,8}[A-Za-z0-9._~+/=-]{16,8192}$/i },
-    { label: "an npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/ },
-    { label: "a PyPI token", pattern: /(?<![A-Za-z0-9_-])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1000}/ },
-    { label: "an OpenAI API key", pattern: /(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}/ },
-    { label: "an Anthropic API key", pattern: /(?<![A-Za-z0-9_-])sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,160}(?![A-Za-z0-9_-])/ },
-    { label: "a SendGrid API key", pattern: /(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/ },
-    { label: "a HashiCorp Vault token", pattern: /(?<![A-Za-z0-9_.-])hv[sbr]\.[A-Za-z0-9_-]{24,300}(?![A-Za-z0-9_-])/ },
-    { label: "a Docker Hub access token", pattern: /(?<![A-Za-z0-9_-])dckr_pat_[A-Za-z0-9_-]{27,64}(?![A-Za-z0-9_-])/ },
-    { label: "a Hugging Face token", pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9])/ },
-    { label: "a Pulumi access token", pattern: /(?<![A-Za-z0-9_-])pul-[a-f0-9]{40}(?![A-Za-z0-9])/ },
-    { label: "a DigitalOcean token", pattern: /(?<![A-Za-z0-9_])do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])/ },
-    { label: "a Shopify access token", pattern: /(?<![A-Za-z0-9_])shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])/ },
-    { label: "a Databricks token", pattern: /(?<![A-Za-z0-9_])dapi[a-f0-9]{32}(?:-\d)?(?![A-Za-z0-9])/ },
+    {
+        label: "an AWS access key id",
+        pattern: /(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}(?![A-Za-z0-9])/,
+        anchors: ["A3T", "AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AIPA", "ANPA", "ANVA", "AROA", "APKA"],
+    },
+    { label: "a GitHub token", pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/, anchors: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"] },
+    {
+        label: "a GitLab token",
+        pattern: /(?<![A-Za-z0-9_-])gl(?:pat|dt|rt|ptt|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,255}(?![A-Za-z0-9_-])/,
+        anchors: ["glpat-", "gldt-", "glrt-", "glptt-", "glsoat-", "glft-", "glimt-", "glagent-"],
+    },
+    { label: "a Slack token", pattern: /(?<![A-Za-z0-9-])(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,250}/, anchors: ["xox", "xapp-"] },
+    { label: "a Slack webhook URL", pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{20,250}/, anchors: ["https://hooks.slack.com/"] },
+    {
+        label: "a Stripe secret key",
+        pattern: /(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,247}|whsec_[A-Za-z0-9]{24,64})(?![A-Za-z0-9])/,
+        anchors: ["sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_"],
+    },
+    { label: "a Google API key", pattern: /(?<![A-Za-z0-9_-])AIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])/, anchors: ["AIza"] },
+    { label: "a Google OAuth client secret", pattern: /(?<![A-Za-z0-9_-])GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/, anchors: ["GOCSPX-"] },
+    { label: "a private key", pattern: /-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY(?: BLOCK)?-----|AGE-SECRET-KEY-1[0-9A-Z]{58}/, anchors: ["-----BEGIN ", "AGE-SECRET-KEY-1"] },
+    { label: "a JSON Web Token", pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{5,16384}\.[A-Za-z0-9_-]{0,4096}/, anchors: ["eyJ"] },
+    // Not a look-behind, as elsewhere: this one starts at every `://`, and V8 finds a leading literal class faster.
+    { label: "a URL with a password", pattern: /[A-Za-z0-9]:\/\/[^\s:/?#@]{0,256}:[^\s/?#@]{1,256}@/, anchors: ["://"] },
+    {
+        label: "a connection string with a password or key",
+        pattern: /(?<![A-Za-z0-9])(?:password|pwd|accountkey|sharedaccesskey)[ \t]{0,8}=[ \t]{0,8}[^\s;'"]/i,
+        anchors: ["="],
+    },
+    { label: "an HTTP Authorization credential", pattern: /^(?:Bearer|Basic|Token)[ \t]{1,8}[A-Za-z0-9._~+/=-]{16,8192}$/i, anchors: [" ", "\t"] },
+    { label: "an npm token", pattern: /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])/, anchors: ["npm_"] },
+    { label: "a PyPI token", pattern: /(?<![A-Za-z0-9_-])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1000}/, anchors: ["pypi-AgEIcHlwaS5vcmc"] },
+    { label: "an OpenAI API key", pattern: /(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}/, anchors: ["T3BlbkFJ"] },
+    { label: "an Anthropic API key", pattern: /(?<![A-Za-z0-9_-])sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,160}(?![A-Za-z0-9_-])/, anchors: ["sk-ant-"] },
+    { label: "a SendGrid API key", pattern: /(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/, anchors: ["SG."] },
+    { label: "a HashiCorp Vault token", pattern: /(?<![A-Za-z0-9_.-])hv[sbr]\.[A-Za-z0-9_-]{24,300}(?![A-Za-z0-9_-])/, anchors: ["hvs.", "hvb.", "hvr."] },
+    { label: "a Docker Hub access token", pattern: /(?<![A-Za-z0-9_-])dckr_pat_[A-Za-z0-9_-]{27,64}(?![A-Za-z0-9_-])/, anchors: ["dckr_pat_"] },
+    { label: "a Hugging Face token", pattern: /(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9])/, anchors: ["hf_"] },
+    { label: "a Pulumi access token", pattern: /(?<![A-Za-z0-9_-])pul-[a-f0-9]{40}(?![A-Za-z0-9])/, anchors: ["pul-"] },
+    { label: "a DigitalOcean token", pattern: /(?<![A-Za-z0-9_])do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9])/, anchors: ["doo_v1_", "dop_v1_", "dor_v1_"] },
+    { label: "a Shopify access token", pattern: /(?<![A-Za-z0-9_])shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])/, anchors: ["shpat_", "shpca_", "shppa_", "shpss_"] },
+    { label: "a Databricks token", pattern: /(?<![A-Za-z0-9_])dapi[a-f0-9]{32}(?:-\d)?(?![A-Za-z0-9])/, anchors: ["dapi"] },
 ];
+
+function escapeRegExp(literal: string): string {
+    return literal.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+}
+
+/**
+ * A pattern matching any of the literals, as a trie (`gh(?:p_|o_|...)`): V8 runs it about twice
+ * as fast as the flat alternation, each position trying one branch per first character.
+ */
+function anyOf(literals: readonly string[]): string {
+    const firsts = [...new Set(literals.map(literal => literal[0]))];
+    const branches = firsts.map(first => {
+        const rests = literals.filter(literal => literal[0] === first).map(literal => literal.slice(1));
+        return escapeRegExp(first) + (rests.includes("") ? "" : rests.length === 1 ? escapeRegExp(rests[0]) : `(?:${anyOf(rests)})`);
+    });
+    return branches.join("|");
+}
+
+const anchors = [...new Set(credentialFormats.flatMap(format => format.anchors))];
+/** Per anchor, the formats it belongs to, as bits of `credentialFormats` indexes. */
+const formatBitsByAnchor = new Map(anchors.map(anchor => [anchor, credentialFormats.reduce((bits, format, i) => (format.anchors.includes(anchor) ? bits | (1 << i) : bits), 0)]));
+const anyAnchor = new RegExp(anyOf(anchors));
+const everyAnchor = new RegExp(anyOf(anchors), "g");
+
+/**
+ * The first of `credentialFormats` (in their order) that the value is in, if any. Performance
+ * (docs/performance.md): one scan for every format's anchors, so that a setting costs one pass and
+ * a value with an anchor only the patterns of the formats it may be in.
+ */
+export function credentialFormatOf(value: string): CredentialFormat | undefined {
+    if (!anyAnchor.test(value)) {
+        return undefined;
+    }
+    let candidates = 0;
+    everyAnchor.lastIndex = 0;
+    for (let found = everyAnchor.exec(value); found !== null; found = everyAnchor.exec(value)) {
+        candidates |= formatBitsByAnchor.get(found[0])!;
+        everyAnchor.lastIndex = found.index + 1; // anchors may overlap: `://` inside `https://hooks.slack.com/`
+    }
+    return credentialFormats.find((format, i) => (candidates & (1 << i)) !== 0 && format.pattern.test(value));
+}
 
 /** The names a policy was configured to treat as secret, or as never secret. Globs, upper-cased. */
 export interface SecretNameConfig {
@@ -124,25 +202,51 @@ export type SecretVerdict = { by: "name" } | { by: "format"; format: CredentialF
  * punctuation: `$(USER):$(PASS)`), numbers, booleans, absolute paths.
  */
 export function judgeVariable(name: string, value: string | number | boolean, config: SecretNameConfig): SecretVerdict | undefined {
-    const upperName = name.toUpperCase();
-    if (config.allowedNames.some(glob => glob.matches(upperName)) || typeof value !== "string") {
+    if (typeof value !== "string" || matchesAny(config.allowedNames, name)) {
         return undefined;
     }
-    const withoutReferences = literalPart(value);
-    const format = credentialFormats.find(f => f.pattern.test(withoutReferences));
+    const withoutReferences = value.includes("$(") ? literalPart(value) : value;
+    const secretNamed = matchesAny(config.additionalSecretNames, name) || isSecretName(name);
+    const format = secretNamed ? credentialFormatOf(withoutReferences) : settingFormatOf(withoutReferences);
     if (format) {
         return { by: "format", format };
     }
-    const literal = withoutReferences.trim();
-    const onlyReferences = withoutReferences !== value && !/[A-Za-z0-9]/.test(literal);
-    if (literal.length === 0 || onlyReferences || isSetting(literal)) {
+    if (!secretNamed) {
         return undefined;
     }
-    const segments = nameSegments(name);
-    const secretNamed =
-        config.additionalSecretNames.some(glob => glob.matches(upperName)) ||
-        (hasSecretName(segments) && !describesSecret(segments));
-    return secretNamed ? { by: "name" } : undefined;
+    const literal = withoutReferences.trim();
+    const onlyReferences = withoutReferences !== value && !/[A-Za-z0-9]/.test(literal);
+    return literal.length === 0 || onlyReferences || isSetting(literal) ? undefined : { by: "name" };
+}
+
+/**
+ * Values of variables not named as secrets found in no credential format: a stack repeats the
+ * same settings (`info`, `production`, a database URL) in many containers (performance,
+ * docs/performance.md). Only those: a value under a secret's name is never kept.
+ */
+const settingValues = new Set<string>();
+
+function settingFormatOf(value: string): CredentialFormat | undefined {
+    if (settingValues.has(value)) {
+        return undefined;
+    }
+    const format = credentialFormatOf(value);
+    if (!format) {
+        if (settingValues.size >= 4096) {
+            settingValues.clear();
+        }
+        settingValues.add(value);
+    }
+    return format;
+}
+
+/** Whether one of the (upper-cased) name globs matches the name, case-insensitively. */
+function matchesAny(globs: readonly Glob[], name: string): boolean {
+    if (globs.length === 0) {
+        return false;
+    }
+    const upperName = name.toUpperCase();
+    return globs.some(glob => glob.matches(upperName));
 }
 
 /** `its name marks it as a secret` / `its value is a GitHub token`. */
@@ -155,9 +259,19 @@ export const envIsReadable = "env vars are easy to read (docker inspect, /proc/<
 
 /** `DB_PASSWORD` -> `db-password`: a name usable for a volume, a file and a Swarm secret. */
 export function fileNameFor(variable: string): string {
-    const name = variable.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 63).replace(/^-|-$/g, "");
-    return name || "secret";
+    let fileName = fileNames.get(variable);
+    if (fileName === undefined) {
+        fileName = variable.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 63).replace(/^-|-$/g, "") || "secret";
+        if (fileNames.size >= 4096) {
+            fileNames.clear();
+        }
+        fileNames.set(variable, fileName);
+    }
+    return fileName;
 }
+
+/** File names by variable, as `nameVerdicts`: each finding's fix names one. */
+const fileNames = new Map<string, string>();
 
 /** Where a secret in env comes from: a literal, or a Kubernetes Secret (one key, or every key). */
 export type SecretSource = { variable: string; secretName?: undefined } | { variable?: string; secretName: string; key?: string };
@@ -168,12 +282,14 @@ export type SecretSource = { variable: string; secretName?: undefined } | { vari
  */
 export function mountAsFileFix(container: Container, source: SecretSource): string {
     const file = fileNameFor(source.secretName ?? source.variable);
-    const q = JSON.stringify;
+    const q = quote;
+    // File names are [a-z0-9-]: quoted as they are (performance: a message quotes them several times).
+    const fileSource = `"${file}"`;
+    const dir = `/run/secrets/${file}`;
     switch (container.shape) {
         case "kubernetes": {
-            const dir = `/run/secrets/${file}`;
             const create = source.secretName === undefined
-                ? `const secret = new k8s.core.v1.Secret(${q(file)}, { stringData: { ${q(file)}: cfg.requireSecret(...) } }); `
+                ? `const secret = new k8s.core.v1.Secret(${fileSource}, { stringData: { ${fileSource}: cfg.requireSecret(...) } }); `
                 : "";
             const secretName = source.secretName !== undefined ? q(source.secretName) : "secret.metadata.name";
             const key = source.secretName !== undefined ? source.key : file;
@@ -182,26 +298,26 @@ export function mountAsFileFix(container: Container, source: SecretSource): stri
                 : `have the app read one file per key under ${dir}`;
             return (
                 `mount it as a file from a Kubernetes Secret (or a CSI secrets-store volume): ${create}` +
-                `${container.pod!.path}.volumes: [{ name: ${q(file)}, secret: { secretName: ${secretName} } }], ` +
-                `${container.shortPath}.volumeMounts: [{ name: ${q(file)}, mountPath: ${q(dir)}, readOnly: true }], and ${reads}`
+                `${container.pod!.path}.volumes: [{ name: ${fileSource}, secret: { secretName: ${secretName} } }], ` +
+                `${container.shortPath}.volumeMounts: [{ name: ${fileSource}, mountPath: "${dir}", readOnly: true }], and ${reads}`
             );
         }
         case "dockerContainer":
             return (
                 `write it to a file from a Pulumi secret instead of env: new docker.Container(${q(container.workload.name)}, { ...args, ` +
-                `uploads: [{ file: ${q(`/run/secrets/${file}`)}, content: cfg.requireSecret(...), permissions: "0400" }] }), ` +
+                `uploads: [{ file: "${dir}", content: cfg.requireSecret(...), permissions: "0400" }] }), ` +
                 `and have the app read that file`
             );
         case "composeService":
             return (
                 `mount it as a Compose secret: declare it at the top level (secrets: { ${file}: { file: ./${file}.txt } }), ` +
-                `list it under services.${container.workload.name}.secrets: [${file}] (a file at /run/secrets/${file}), and have the app read that file`
+                `list it under services.${container.workload.name}.secrets: [${file}] (a file at ${dir}), and have the app read that file`
             );
         case "dockerService":
             return (
-                `mount it as a Swarm secret: const secret = new docker.Secret(${q(file)}, { data: cfg.requireSecret(...).apply(v => Buffer.from(v).toString("base64")) }); ` +
+                `mount it as a Swarm secret: const secret = new docker.Secret(${fileSource}, { data: cfg.requireSecret(...).apply(v => Buffer.from(v).toString("base64")) }); ` +
                 `new docker.Service(${q(container.workload.name)}, { ...args, taskSpec: { containerSpec: { ...containerSpec, ` +
-                `secrets: [{ secretId: secret.id, secretName: secret.name, fileName: ${q(`/run/secrets/${file}`)} }] } } })`
+                `secrets: [{ secretId: secret.id, secretName: secret.name, fileName: "${dir}" }] } } })`
             );
     }
 }

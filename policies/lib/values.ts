@@ -54,9 +54,14 @@ export function rawProps(props: object): JsonObject {
 
 /** Unwraps a secret and maps unknown sentinels to UNKNOWN. */
 export function plain(value: unknown): unknown {
-    const secret = typeof value === "object" && value !== null ? loadedSecretClass() : undefined;
-    const v = secret && value instanceof secret ? value.value : value;
-    return typeof v === "string" && v.length === 36 && unknownSentinels.has(v) ? UNKNOWN : v;
+    if (typeof value === "object" && value !== null) {
+        const secret = loadedSecretClass();
+        if (!secret || !(value instanceof secret)) {
+            return value;
+        }
+        value = value.value;
+    }
+    return typeof value === "string" && value.length === 36 && unknownSentinels.has(value) ? UNKNOWN : value;
 }
 
 export function isUnknown(value: unknown): value is Unknown {
@@ -69,10 +74,11 @@ export function isObject(value: unknown): value is JsonObject {
 
 /** Child of an object, unwrapped; undefined when the parent isn't an object; UNKNOWN propagates. */
 export function child(parent: unknown, key: string): unknown {
-    if (isUnknown(parent)) {
-        return UNKNOWN;
+    if (typeof parent === "object" && parent !== null && !Array.isArray(parent)) {
+        const value = (parent as JsonObject)[key];
+        return typeof value === "object" || typeof value === "string" ? plain(value) : value;
     }
-    return isObject(parent) ? plain(parent[key]) : undefined;
+    return parent === UNKNOWN ? UNKNOWN : undefined;
 }
 
 /** Walks a path of keys; UNKNOWN as soon as any step is unknown, undefined where one is absent. */
@@ -93,6 +99,20 @@ export type Reading<T> =
     | { state: "absent" }
     | { state: "unknown" }
     | { state: "malformed"; problem: string };
+
+/**
+ * A string as a TypeScript literal, for fix snippets: JSON.stringify only for the rare string that
+ * needs escaping (performance: messages quote several names each).
+ */
+export function quote(text: string): string {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) {
+            return JSON.stringify(text);
+        }
+    }
+    return `"${text}"`;
+}
 
 export function describeType(value: unknown): string {
     if (value === null) {

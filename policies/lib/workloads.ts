@@ -1,6 +1,7 @@
 // The one place that knows resource kinds: turns a resource's type token and raw properties into
 // the containers it runs, each with its exact property path and the location of every field a
 // rule reads. Rules are written once, over this view, for every kind.
+import type { ContainerEnv } from "./env";
 import { child, describeType, isObject, isUnknown, JsonObject, plain, readPath, UNKNOWN, Unknown } from "./values";
 
 export type Platform = "kubernetes" | "docker";
@@ -103,6 +104,11 @@ export interface Container {
     readonly image: unknown;
     readonly shape: keyof typeof fieldPaths;
     readonly exemptions: ReadonlySet<string>;
+    /**
+     * Its environment, once `containerEnv` (lib/env.ts) has read it: a slot of its own rather than
+     * a WeakMap, whose inserts cost more than reading the env (performance).
+     */
+    env?: ContainerEnv;
 }
 
 export const kubernetesWorkloadKinds: Readonly<Record<string, readonly string[]>> = {
@@ -248,7 +254,7 @@ function addPod(workload: Workload, object: unknown, prefix: string, podSpecPath
         }
         return;
     }
-    const exemptions = new Set([...objectExemptions, ...exemptionsOf(child(templateMetadata, "annotations"))]);
+    const exemptions = exemptionSet(objectExemptions, exemptionsOf(child(templateMetadata, "annotations")));
     // An OS not known during preview may be Windows: the Linux-only rules hold back until `up`.
     const os = child(child(spec, "os"), "name");
     const pod: Pod = { path, spec, windows: os === "windows" || isUnknown(os), exemptions };
@@ -265,16 +271,16 @@ function addPod(workload: Workload, object: unknown, prefix: string, podSpecPath
             }
             continue;
         }
-        containers.forEach((raw, i) => {
-            const container = plain(raw);
+        for (let i = 0; i < containers.length; i++) {
+            const container = plain(containers[i]);
             const shortPath = `${list}[${i}]`;
             if (isUnknown(container)) {
                 workload.unreadable.push({ path: `${path}.${shortPath}`, reason: "unknown" });
-                return;
+                continue;
             }
             if (!isObject(container)) {
                 workload.unreadable.push({ path: `${path}.${shortPath}`, reason: `expected an object, found ${describeType(container)}` });
-                return;
+                continue;
             }
             const containerName = child(container, "name");
             workload.containers.push({
@@ -288,7 +294,7 @@ function addPod(workload: Workload, object: unknown, prefix: string, podSpecPath
                 shape: "kubernetes",
                 exemptions,
             });
-        });
+        }
     }
 }
 
@@ -319,10 +325,7 @@ function dockerWorkload(type: string, name: string, props: JsonObject): Workload
         }
         return workload;
     }
-    const exemptions = new Set([
-        ...exemptionsOf(labelMap(child(props, "labels"))),
-        ...(isService ? exemptionsOf(labelMap(child(spec, "labels"))) : []),
-    ]);
+    const exemptions = exemptionSet(exemptionsOf(labelMap(child(props, "labels"))), isService ? exemptionsOf(labelMap(child(spec, "labels"))) : []);
     const containerName = child(props, "name");
     workload.containers.push({
         workload,
@@ -348,7 +351,7 @@ function composeWorkload(name: string, props: JsonObject): Workload {
         spec: props,
         image: child(props, "image"),
         shape: "composeService",
-        exemptions: new Set(exemptionsOf(composeLabelMap(child(props, "labels")))),
+        exemptions: exemptionSet(exemptionsOf(composeLabelMap(child(props, "labels"))), []),
     });
     return workload;
 }
@@ -384,13 +387,22 @@ function labelMap(labels: unknown): unknown {
     return map;
 }
 
-function exemptionsOf(annotations: unknown): string[] {
+const noExemptions: ReadonlySet<string> = new Set();
+
+/** The policies two exemption lists name; one shared empty set for the usual workload that has none (performance). */
+function exemptionSet(first: readonly string[], second: readonly string[]): ReadonlySet<string> {
+    return first.length === 0 && second.length === 0 ? noExemptions : new Set([...first, ...second]);
+}
+
+const noNames: readonly string[] = [];
+
+function exemptionsOf(annotations: unknown): readonly string[] {
     const value = child(annotations, exemptKey);
     if (isUnknown(value)) {
         return ["*"]; // may exempt anything: judged at `up`, when it is known
     }
     if (typeof value !== "string") {
-        return [];
+        return noNames;
     }
     return value.split(",").map(s => s.trim()).filter(s => s.length > 0);
 }
@@ -410,7 +422,7 @@ export function fieldPath(container: Container, field: FieldName): readonly stri
 
 /** The full property path of a field, for messages: `spec.template.spec.containers[0].securityContext.privileged`. */
 export function fieldLocation(container: Container, relative: readonly string[]): string {
-    return join(container.path, relative.join("."));
+    return join(container.path, relative.length === 1 ? relative[0] : relative.join("."));
 }
 
 /** Reads a field: its raw value (secrets unwrapped, unknowns as UNKNOWN), or undefined where absent. */

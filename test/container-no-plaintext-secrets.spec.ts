@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fc from "fast-check";
 import { noPlaintextSecrets as policy } from "../policies/container-no-plaintext-secrets";
-import { credentialFormats, fileNameFor, judgeVariable, nameSegments } from "../policies/lib/secrets";
+import { credentialFormatOf, credentialFormats, fileNameFor, judgeVariable, nameSegments } from "../policies/lib/secrets";
 import { keyAccessor } from "../policies/lib/env";
 import {
     dockerContainer,
@@ -283,6 +283,32 @@ describe("container-no-plaintext-secrets", () => {
                 const ms = elapsedMs(() => validate(policy, deployment, withEnv([{ name: "DB_PASSWORD", value: input }, { name: input, value: input }])));
                 assert.ok(ms < bound * 2, `${ms.toFixed(1)} ms`);
             }
+        });
+    });
+
+    describe("the anchored format scan (performance) decides as every pattern in turn would", () => {
+        const everyPattern = (value: string) => credentialFormats.find(format => format.pattern.test(value));
+        it("on every example, with text around it, and every non-secret case", () => {
+            const values = [
+                ...Object.values(formatExamples).flatMap(example => [example, `x ${example} y`, `prefix${example}`, example.slice(1), example.slice(0, -1)]),
+                ...secretCases.map(c => c[1]),
+                ...nonSecretCases.map(c => c[1]),
+            ];
+            for (const value of values) {
+                assert.strictEqual(credentialFormatOf(value)?.label, everyPattern(value)?.label, JSON.stringify(value));
+            }
+        });
+        it("property: on strings built from the anchors, the examples' pieces and random text", () => {
+            const pieces = [...credentialFormats.flatMap(format => format.anchors), ...Object.values(formatExamples).map(example => example.slice(example.length >> 1))];
+            const text = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 12, unit: "grapheme-ascii" }), fc.stringMatching(/^[A-Za-z0-9_-]{16,48}$/)), { maxLength: 6 }).map(parts => parts.join(""));
+            fc.assert(fc.property(text, value => credentialFormatOf(value)?.label === everyPattern(value)?.label), { numRuns: Number(process.env.FUZZ_RUNS ?? 150) * 10 });
+        });
+        it("a setting value seen under another name is still judged under a secret's name", () => {
+            assert.strictEqual(judgeVariable("LOG_LEVEL", "correct-horse-battery", noConfig), undefined);
+            assert.deepStrictEqual(judgeVariable("DB_PASSWORD", "correct-horse-battery", noConfig), { by: "name" });
+            assert.strictEqual(judgeVariable("LOG_LEVEL", "correct-horse-battery", noConfig), undefined);
+            const token = formatExamples[formatLabels[1]];
+            assert.strictEqual(judgeVariable("LOG_LEVEL", token, noConfig)?.by, "format");
         });
     });
 

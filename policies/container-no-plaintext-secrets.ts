@@ -3,12 +3,12 @@
 import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { compileGlobs, isExcluded, isExemptImage } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
-import { buildArguments, containerEnv, ImageBuild, imageBuilds, Reading, Unreadable, Variable } from "./lib/env";
+import { buildArguments, containerEnv, Reading, Unreadable, Variable } from "./lib/env";
 import { parseDockerfile } from "./lib/dockerfile";
 import { configReader, containerPolicy, Finding, PolicyMetadata, render } from "./lib/policy";
 import { describeVerdict, envIsReadable, fileNameFor, judgeVariable, mountAsFileFix, SecretNameConfig, SecretVerdict } from "./lib/secrets";
 import { describeType, isUnknown, JsonObject, rawProps, readPath } from "./lib/values";
-import { Container } from "./lib/workloads";
+import { Container, ImageBuildKind, imageBuildKinds } from "./lib/workloads";
 import { buildDockerfile } from "./image-multi-stage-build";
 
 const name = "container-no-plaintext-secrets";
@@ -125,7 +125,7 @@ const buildWhy =
     "anyone who can pull the image can read them.";
 
 /** The BuildKit secret mount for a build argument, as Pulumi TypeScript for the build's kind. */
-function buildSecretFix(build: ImageBuild, resourceName: string, variable: string): string {
+function buildSecretFix(build: ImageBuildKind, resourceName: string, variable: string): string {
     const id = fileNameFor(variable);
     const dockerfile = `and read it in the Dockerfile with RUN --mount=type=secret,id=${id} (a file at /run/secrets/${id} for that step only)`;
     const dockerBuild = `secrets: { ${JSON.stringify(id)}: cfg.requireSecret(...) }`;
@@ -146,7 +146,7 @@ const readConfig = configReader(name, metadata.config, parseConfig);
 
 /** Image builds are not containers: their build arguments are judged here, at the resource. */
 const validateBuildArguments: ResourceValidation = (args, reportViolation) => {
-    const build = imageBuilds[args.type];
+    const build = imageBuildKinds[args.type];
     if (!build) {
         return;
     }
@@ -175,7 +175,7 @@ const dockerfileWhy = {
 };
 
 /** Secrets written into the Dockerfile itself (CIS Docker 4.10): ENV and ARG lines with a secret value. */
-function reportDockerfileSecrets(type: string, resourceName: string, props: JsonObject, build: ImageBuild, config: SecretNameConfig, reportViolation: (message: string) => void): void {
+function reportDockerfileSecrets(type: string, resourceName: string, props: JsonObject, build: ImageBuildKind, config: SecretNameConfig, reportViolation: (message: string) => void): void {
     const dockerfile = buildDockerfile({ type, name: resourceName, props }, name);
     for (const { keyword, name: variable, value, line } of dockerfile ? parseDockerfile(dockerfile.text).variables : []) {
         const verdict = value === undefined ? undefined : judgeVariable(variable, value, config);

@@ -15,6 +15,7 @@ import { configReader, policyMetadata, PolicyMetadata } from "./lib/policy";
 import { derivedOnce } from "./lib/per-resource";
 import { programDirectory } from "./lib/program-directory";
 import { child, describeType, isObject, isUnknown, JsonObject, plain, rawProps, Reading, UNKNOWN, Unknown } from "./lib/values";
+import { imageBuildKinds } from "./lib/workloads";
 
 const metadata: PolicyMetadata = {
     name: "image-multi-stage-build",
@@ -31,7 +32,7 @@ const metadata: PolicyMetadata = {
         "(scratch, gcr.io/distroless/*, cgr.dev/chainguard/*, alpine, *-slim, UBI micro/minimal, busybox), " +
         "that takes only the build output (`COPY --from=build /out/ /app/`) and installs no compiler, " +
         "`make`, `build-essential` or `-dev` package. Ship that stage: `build.target` (docker.Image, " +
-        "docker.RemoteImage) or `target` (docker-build.Image), or make it the last stage.",
+        "docker.RemoteImage, docker.RegistryImage) or `target` (docker-build.Image), or make it the last stage.",
     config: {
         allowedFinalBaseImages: {
             type: "array",
@@ -155,7 +156,7 @@ function required(reading: Reading<string>, field: string, fallback?: string): {
  * Dockerfile's location from it once it is known to be an object.
  */
 function underBuild(
-    kind: "docker.Image" | "docker.RemoteImage",
+    kind: "docker.Image" | "docker.RemoteImage" | "docker.RegistryImage",
     name: string,
     build: { value: unknown } | { problem: string },
     argsField: string,
@@ -194,17 +195,18 @@ function dockerImage(name: string, props: JsonObject): ImageBuild {
 }
 
 /**
- * `docker.RemoteImage` (kreuzwerker/docker's docker_image): the daemon reads `build.dockerfile`
- * (default `Dockerfile`) inside `build.context`, which is relative to the program and may start with `~`.
- * Without `build` it pulls an image and builds nothing.
+ * `docker.RemoteImage` (kreuzwerker/docker's docker_image) and `docker.RegistryImage`
+ * (docker_registry_image), whose `build` blocks are the same: the daemon reads `build.dockerfile`
+ * (default `Dockerfile`) inside `build.context`, which is relative to the program and may start
+ * with `~`. Without `build` it pulls (or pushes) an image and builds nothing.
  */
-function remoteImage(name: string, props: JsonObject): ImageBuild | undefined {
+function remoteImage(kind: "docker.RemoteImage" | "docker.RegistryImage", name: string, props: JsonObject): ImageBuild | undefined {
     const build = objectField(props, "build");
     if ("value" in build && (build.value === undefined || build.value === null)) {
         return undefined;
     }
     const images = [child(props, "name"), "value" in build ? child(build.value, "tags") : undefined];
-    return underBuild("docker.RemoteImage", name, build, "buildArgs", images, value => {
+    return underBuild(kind, name, build, "buildArgs", images, value => {
         const remoteContext = readString(child(value, "remoteContext"));
         if (remoteContext.state === "set") {
             return cannotRead("the Dockerfile", `build.remoteContext is ${quote(remoteContext.value)}, so the Dockerfile is not on this machine`, "build from a local context, or exclude the resource");
@@ -270,13 +272,16 @@ function dockerBuildImage(name: string, props: JsonObject): ImageBuild {
     };
 }
 
+/** The build as its provider reads it; undefined for a resource that builds nothing. */
 function imageBuildOf(type: string, name: string, props: JsonObject): ImageBuild | undefined {
-    switch (type) {
-        case "docker:index/image:Image":
+    const kind = imageBuildKinds[type]?.kind;
+    switch (kind) {
+        case "docker.Image":
             return dockerImage(name, props);
-        case "docker:index/remoteImage:RemoteImage":
-            return remoteImage(name, props);
-        case "docker-build:index:Image":
+        case "docker.RemoteImage":
+        case "docker.RegistryImage":
+            return remoteImage(kind, name, props);
+        case "docker_build.Image":
             return dockerBuildImage(name, props);
         default:
             return undefined;
@@ -295,17 +300,20 @@ function readCapped(filePath: string, resolvedFrom: string): Loaded {
     const unreadable = (reason: string): Loaded => ({ state: "unreadable", reason: reason + resolvedFrom, fix });
     let fd: number | undefined;
     try {
-        // stat first: opening a FIFO or device would block or never end.
-        const stat = fs.statSync(filePath);
+        // Non-blocking, so that a FIFO doesn't hold the open; then only a regular file is read.
+        fd = fs.openSync(filePath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+        const stat = fs.fstatSync(fd);
         if (!stat.isFile()) {
             return unreadable(`${filePath} is not a regular file`);
         }
         if (stat.size > dockerfileCap) {
             return { state: "unreadable", reason: `${filePath} is ${stat.size} bytes, more than the ${capText} the policy reads`, fix: "keep the Dockerfile under that size, or exclude the resource" };
         }
-        fd = fs.openSync(filePath, "r");
-        const buffer = Buffer.allocUnsafe(dockerfileCap); // unzeroed (performance): only the bytes read are decoded
-        return { state: "loaded", text: buffer.toString("utf8", 0, fs.readSync(fd, buffer, 0, dockerfileCap, 0)) };
+        // The size stat gave (under the cap): a file that grew since is read up to it. Unzeroed, and
+        // small enough to come from Node's buffer pool (performance: a 256 KiB buffer per build was
+        // most of the garbage collector's work).
+        const buffer = Buffer.allocUnsafe(stat.size);
+        return { state: "loaded", text: buffer.toString("utf8", 0, fs.readSync(fd, buffer, 0, stat.size, 0)) };
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         return unreadable(

@@ -3,7 +3,7 @@
 // arguments. Each variable carries its exact property path; values are handed over raw (unknowns
 // as UNKNOWN) for the rules to judge, and never put into any text here.
 import { child, describeType, isObject, isUnknown, plain, readPath } from "./values";
-import { Container, fieldPath, readField } from "./workloads";
+import { Container, fieldPath, ImageBuildKind, readField } from "./workloads";
 
 /** A variable and where its value sits, relative to the container (or the resource, for builds). */
 export interface Variable {
@@ -197,25 +197,8 @@ function knownString(value: unknown): string | undefined {
     return typeof value === "string" ? value : undefined;
 }
 
-/** Image build resources and where their build arguments are (DESIGN.md: image builds). */
-export interface ImageBuild {
-    /** How messages name the resource kind: `docker_build.Image`. */
-    readonly kind: "docker.Image" | "docker.RemoteImage" | "docker.RegistryImage" | "docker_build.Image";
-    /** Path of the build-args map. */
-    readonly args: readonly string[];
-    /** Where the image's name(s) are, for `exemptImages`. */
-    readonly image: readonly string[];
-}
-
-export const imageBuilds: Readonly<Record<string, ImageBuild>> = {
-    "docker:index/image:Image": { kind: "docker.Image", args: ["build", "args"], image: ["imageName"] },
-    "docker:index/remoteImage:RemoteImage": { kind: "docker.RemoteImage", args: ["build", "buildArgs"], image: ["name"] },
-    "docker:index/registryImage:RegistryImage": { kind: "docker.RegistryImage", args: ["build", "buildArgs"], image: ["name"] },
-    "docker-build:index:Image": { kind: "docker_build.Image", args: ["buildArgs"], image: ["tags"] },
-};
-
 /** A build's arguments as variables at `build.args.KEY`; nothing while `build` itself is unknown. */
-export function buildArguments(build: ImageBuild, props: unknown): Reading<Variable> {
+export function buildArguments(build: ImageBuildKind, props: unknown): Reading<Variable> {
     const result: Reading<Variable> = { items: [], unreadable: [] };
     mapVariables(build.args, readPath(props, build.args), result);
     return result;

@@ -16,6 +16,7 @@ const fixture = (name: string) => fs.readFileSync(path.join(fixtures, name), "ut
 
 const dockerImage = "docker:index/image:Image";
 const remoteImage = "docker:index/remoteImage:RemoteImage";
+const registryImage = "docker:index/registryImage:RegistryImage";
 const dockerBuild = "docker-build:index:Image";
 
 interface Message {
@@ -99,6 +100,7 @@ function throughEveryType(name: string): Array<[string, Message[]]> {
         ["docker.Image relative dockerfile", check(dockerImage, { imageName: "shop/web:1", build: { context: ".", dockerfile: `test/fixtures/dockerfiles/${name}` } }, fromFixtures)],
         ["docker.RemoteImage", check(remoteImage, { name: "shop/web:1", build: { context: fixtures, dockerfile: name } })],
         ["docker.RemoteImage relative context", check(remoteImage, { name: "shop/web:1", build: { context: "test/fixtures/dockerfiles", dockerfile: name } }, fromFixtures)],
+        ["docker.RegistryImage", check(registryImage, { name: "shop/web:1", build: { context: fixtures, dockerfile: name } })],
     ];
 }
 
@@ -293,8 +295,20 @@ describe("image-multi-stage-build", () => {
             }
         });
 
-        it("ignores a RemoteImage that pulls rather than builds, and other resource types", () => {
+        it("says a FIFO at the Dockerfile's path can't be checked, without waiting for a writer", function () {
+            if (process.platform === "win32") {
+                this.skip(); // no mkfifo
+            }
+            const fifo = path.join(tempProgram({}), "Dockerfile");
+            require("child_process").execFileSync("mkfifo", [fifo]);
+            const [message] = check(dockerBuild, { dockerfile: { location: fifo } });
+            assert.ok(message.advisory);
+            assert.match(message.text, /is not a regular file/);
+        });
+
+        it("ignores a RemoteImage that pulls or a RegistryImage that pushes rather than builds, and other resource types", () => {
             assert.deepStrictEqual(check(remoteImage, { name: "nginx:1.27" }), []);
+            assert.deepStrictEqual(check(registryImage, { name: "registry.example.com/shop/web:1" }), []);
             assert.deepStrictEqual(check("docker:index/container:Container", { image: "nginx" }), []);
         });
     });

@@ -1,6 +1,7 @@
 // Runs the pack's policies inside this process, over resources already decoded, the way
 // @pulumi/policy's server calls them once it has deserialized a request (server.js,
-// makeAnalyzeRpcFun): per policy, the props behind the SDK's unknown-checking proxy, a fresh
+// makeAnalyzeRpcFun): per policy, the props behind a new unknown-checking proxy (the same props
+// object for every policy, as policies/lib/decode-once.ts makes the server hand them), a fresh
 // config object from getConfig(), notApplicable throwing.
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { Resource } from "./resources";

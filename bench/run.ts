@@ -105,7 +105,10 @@ async function overGrpc(guard: RunningPack): Promise<void> {
     }
 }
 
-/** `count` distinct resources of mixed kinds (the bench takes 1,000 and cycles through them: the pack keeps nothing per resource). */
+/**
+ * `count` distinct resources of mixed kinds. The bench takes 1,000 and cycles through them: the pack keeps what it derives from a
+ * resource only until the next one, and its bounded content caches (names, settings) fill as a real stack's would.
+ */
 function mixedResources(count: number): Resource[] {
     const contexts = writeBuildContexts(path.join(workDir, "build-contexts"), count);
     return Array.from({ length: count }, (_, i) => mixedResource(i, contexts));

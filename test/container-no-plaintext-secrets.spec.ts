@@ -303,6 +303,12 @@ describe("container-no-plaintext-secrets", () => {
             const text = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 12, unit: "grapheme-ascii" }), fc.stringMatching(/^[A-Za-z0-9_-]{16,48}$/)), { maxLength: 6 }).map(parts => parts.join(""));
             fc.assert(fc.property(text, value => credentialFormatOf(value)?.label === everyPattern(value)?.label), { numRuns: Number(process.env.FUZZ_RUNS ?? 150) * 10 });
         });
+        it("has no anchor that starts another (the scan would report the shorter only)", () => {
+            const anchors = credentialFormats.flatMap(format => format.anchors);
+            for (const anchor of anchors) {
+                assert.deepStrictEqual(anchors.filter(other => other !== anchor && other.startsWith(anchor)), [], anchor);
+            }
+        });
         it("a setting value seen under another name is still judged under a secret's name", () => {
             assert.strictEqual(judgeVariable("LOG_LEVEL", "correct-horse-battery", noConfig), undefined);
             assert.deepStrictEqual(judgeVariable("DB_PASSWORD", "correct-horse-battery", noConfig), { by: "name" });

@@ -1,22 +1,12 @@
 // Linux capability names as users write them (`cap_net_raw`, `NET_RAW`, ` Net_Raw `) compared in
 // one form: upper-case, `CAP_` prefix removed.
+import { memoizeByText } from "./memo";
 import { isUnknown } from "./values";
 
-export function normalizeCapability(name: string): string {
-    let normalized = normalizedNames.get(name);
-    if (normalized === undefined) {
-        const upper = name.trim().toUpperCase();
-        normalized = upper.startsWith("CAP_") ? upper.slice(4) : upper;
-        if (normalizedNames.size >= 1024) {
-            normalizedNames.clear();
-        }
-        normalizedNames.set(name, normalized);
-    }
-    return normalized;
-}
-
-/** Normalised names by name as written: a stack writes the same few (performance). */
-const normalizedNames = new Map<string, string>();
+export const normalizeCapability = memoizeByText(name => {
+    const upper = name.trim().toUpperCase();
+    return upper.startsWith("CAP_") ? upper.slice(4) : upper;
+});
 
 /** The entries of a capability list, sorted into what a rule can and can't judge. */
 export interface CapabilityList {

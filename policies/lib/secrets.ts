@@ -12,6 +12,7 @@
 // lengths as the vendors document them). secretlint itself was measured and not used: see
 // `credentialFormats`.
 import { Glob } from "./glob";
+import { memoizeByText } from "./memo";
 import { quote } from "./values";
 import { Container } from "./workloads";
 
@@ -51,22 +52,11 @@ function describesSecret(segments: readonly string[]): boolean {
     return segments.length > 0 && describingSegments.has(segments[segments.length - 1]);
 }
 
-/** Verdicts of the name rules by name: a stack repeats the same few hundred env var names (performance). */
-const nameVerdicts = new Map<string, boolean>();
-
-/** Whether the built-in name rules mark the name as a secret's. */
-export function isSecretName(name: string): boolean {
-    let verdict = nameVerdicts.get(name);
-    if (verdict === undefined) {
-        const segments = nameSegments(name);
-        verdict = hasSecretName(segments) && !describesSecret(segments);
-        if (nameVerdicts.size >= 4096) {
-            nameVerdicts.clear();
-        }
-        nameVerdicts.set(name, verdict);
-    }
-    return verdict;
-}
+/** Whether the built-in name rules mark the name as a secret's; by name, as a stack repeats the same few hundred (performance). */
+export const isSecretName = memoizeByText(name => {
+    const segments = nameSegments(name);
+    return hasSecretName(segments) && !describesSecret(segments);
+});
 
 /** `$(VAR)`: Kubernetes expands it from another variable; it is no literal. */
 const reference = /\$\([^()$\s]{1,256}\)/g;
@@ -151,7 +141,8 @@ function escapeRegExp(literal: string): string {
 
 /**
  * A pattern matching any of the literals, as a trie (`gh(?:p_|o_|...)`): V8 runs it about twice
- * as fast as the flat alternation, each position trying one branch per first character.
+ * as fast as the flat alternation, each position trying one branch per first character. Where one
+ * literal starts another, it matches the shorter only: no anchor may start another (a test checks).
  */
 function anyOf(literals: readonly string[]): string {
     const firsts = [...new Set(literals.map(literal => literal[0]))];
@@ -220,25 +211,11 @@ export function judgeVariable(name: string, value: string | number | boolean, co
 }
 
 /**
- * Values of variables not named as secrets found in no credential format: a stack repeats the
- * same settings (`info`, `production`, a database URL) in many containers (performance,
- * docs/performance.md). Only those: a value under a secret's name is never kept.
+ * The credential format of the value of a variable not named as a secret, by value: a stack repeats
+ * the same settings (`info`, `production`, a database URL) in many containers (performance). Only
+ * values in no format are kept, and a value under a secret's name never comes here.
  */
-const settingValues = new Set<string>();
-
-function settingFormatOf(value: string): CredentialFormat | undefined {
-    if (settingValues.has(value)) {
-        return undefined;
-    }
-    const format = credentialFormatOf(value);
-    if (!format) {
-        if (settingValues.size >= 4096) {
-            settingValues.clear();
-        }
-        settingValues.add(value);
-    }
-    return format;
-}
+const settingFormatOf = memoizeByText(credentialFormatOf, format => format === undefined);
 
 /** Whether one of the (upper-cased) name globs matches the name, case-insensitively. */
 function matchesAny(globs: readonly Glob[], name: string): boolean {
@@ -258,20 +235,7 @@ export function describeVerdict(verdict: SecretVerdict): string {
 export const envIsReadable = "env vars are easy to read (docker inspect, /proc/<pid>/environ, crash reports, every child process)";
 
 /** `DB_PASSWORD` -> `db-password`: a name usable for a volume, a file and a Swarm secret. */
-export function fileNameFor(variable: string): string {
-    let fileName = fileNames.get(variable);
-    if (fileName === undefined) {
-        fileName = variable.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 63).replace(/^-|-$/g, "") || "secret";
-        if (fileNames.size >= 4096) {
-            fileNames.clear();
-        }
-        fileNames.set(variable, fileName);
-    }
-    return fileName;
-}
-
-/** File names by variable, as `nameVerdicts`: each finding's fix names one. */
-const fileNames = new Map<string, string>();
+export const fileNameFor = memoizeByText(variable => variable.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 63).replace(/^-|-$/g, "") || "secret");
 
 /** Where a secret in env comes from: a literal, or a Kubernetes Secret (one key, or every key). */
 export type SecretSource = { variable: string; secretName?: undefined } | { variable?: string; secretName: string; key?: string };

@@ -2,6 +2,7 @@
 // the containers it runs, each with its exact property path and the location of every field a
 // rule reads. Rules are written once, over this view, for every kind.
 import type { ContainerEnv } from "./env";
+import { memoizeByText } from "./memo";
 import { child, describeType, isObject, isUnknown, JsonObject, plain, readPath, UNKNOWN, Unknown } from "./values";
 
 export type Platform = "kubernetes" | "docker";
@@ -166,21 +167,8 @@ interface KubernetesType {
     readonly isList: boolean;
 }
 
-/** Performance (docs/performance.md): every policy parses the type of every resource, and a stack has few distinct types. */
-const parsedTypes = new Map<string, KubernetesType | undefined>();
-
-/** Parses `kubernetes:apps/v1:DeploymentPatch`; undefined when not a workload kind. */
-export function parseKubernetesType(type: string): KubernetesType | undefined {
-    if (parsedTypes.has(type)) {
-        return parsedTypes.get(type);
-    }
-    if (parsedTypes.size >= 1024) {
-        parsedTypes.clear();
-    }
-    const parsed = parseTypeToken(type);
-    parsedTypes.set(type, parsed);
-    return parsed;
-}
+/** Parses `kubernetes:apps/v1:DeploymentPatch`; undefined when not a workload kind. By type token: a stack has few (performance). */
+export const parseKubernetesType = memoizeByText(parseTypeToken);
 
 function parseTypeToken(type: string): KubernetesType | undefined {
     if (!type.startsWith("kubernetes:")) {

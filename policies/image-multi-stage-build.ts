@@ -518,7 +518,7 @@ interface Resource {
 
 /** The build's Dockerfile, read once per resource for the policies that read it (this one and container-no-plaintext-secrets). */
 function loadOnce(resource: Resource, policy: string, source: Source, programDirectory: string | undefined): Loaded {
-    return derivedOnce(resource, policy, `Dockerfile from ${programDirectory ?? "the program"}`, () => load(source, programDirectory));
+    return derivedOnce(resource, resource.props, policy, `Dockerfile from ${programDirectory ?? "the program"}`, () => load(source, programDirectory));
 }
 
 /**

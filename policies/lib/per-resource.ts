@@ -18,9 +18,9 @@ interface Derived {
 let current: { props: object; type: string; name: string; derived: Derived[] } | undefined;
 
 /** `derive()`, or what it gave for the same resource to another policy of this evaluation. */
-export function derivedOnce<T>(resource: { props: object; type: string; name: string }, policy: string, what: string, derive: () => T): T {
-    if (current?.props !== resource.props || current.type !== resource.type || current.name !== resource.name) {
-        current = { props: resource.props, type: resource.type, name: resource.name, derived: [] };
+export function derivedOnce<T>(resource: { type: string; name: string }, props: object, policy: string, what: string, derive: () => T): T {
+    if (current?.props !== props || current.type !== resource.type || current.name !== resource.name) {
+        current = { props, type: resource.type, name: resource.name, derived: [] };
     }
     const known = current.derived.find(derived => derived.what === what);
     if (known && !known.askedBy.includes(policy)) {

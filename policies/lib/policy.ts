@@ -113,7 +113,7 @@ export function containerPolicy<C>(rule: ContainerRule<C>): ResourceValidationPo
     const inScope = (args: ResourceValidationArgs, props: JsonObject, remediating = false) => {
         const workload = remediating
             ? workloadOf(args.type, args.name, props)
-            : derivedOnce({ props, type: args.type, name: args.name }, rule.name, "workload", () => workloadOf(args.type, args.name, props));
+            : derivedOnce(args, props, rule.name, "workload", () => workloadOf(args.type, args.name, props));
         if (!workload) {
             return undefined;
         }
@@ -125,7 +125,8 @@ export function containerPolicy<C>(rule: ContainerRule<C>): ResourceValidationPo
         if (isExcluded(workload, args.urn, config.exclude)) {
             return undefined;
         }
-        return { workload, ...judgedParts(workload, rule.name, config.exemptImages), config: config.rule };
+        const { containers, pods } = judgedParts(workload, rule.name, config.exemptImages);
+        return { workload, containers, pods, config: config.rule };
     };
     return {
         ...policyMetadata(rule),

@@ -7,7 +7,7 @@ import { buildArguments, containerEnv, Reading, Unreadable, Variable } from "./l
 import { parseDockerfile } from "./lib/dockerfile";
 import { configReader, containerPolicy, Finding, PolicyMetadata, render } from "./lib/policy";
 import { describeVerdict, envIsReadable, fileNameFor, judgeVariable, mountAsFileFix, SecretNameConfig, SecretVerdict } from "./lib/secrets";
-import { describeType, isUnknown, JsonObject, rawProps, readPath } from "./lib/values";
+import { describeType, isUnknown, JsonObject, quote, rawProps, readPath } from "./lib/values";
 import { Container, ImageBuildKind, imageBuildKinds } from "./lib/workloads";
 import { buildDockerfile } from "./image-multi-stage-build";
 
@@ -128,15 +128,15 @@ const buildWhy =
 function buildSecretFix(build: ImageBuildKind, resourceName: string, variable: string): string {
     const id = fileNameFor(variable);
     const dockerfile = `and read it in the Dockerfile with RUN --mount=type=secret,id=${id} (a file at /run/secrets/${id} for that step only)`;
-    const dockerBuild = `secrets: { ${JSON.stringify(id)}: cfg.requireSecret(...) }`;
+    const dockerBuild = `secrets: { ${quote(id)}: cfg.requireSecret(...) }`;
     switch (build.kind) {
         case "docker_build.Image":
-            return `pass it as a BuildKit secret: new docker_build.Image(${JSON.stringify(resourceName)}, { ...args, ${dockerBuild} }), ${dockerfile}`;
+            return `pass it as a BuildKit secret: new docker_build.Image(${quote(resourceName)}, { ...args, ${dockerBuild} }), ${dockerfile}`;
         case "docker.Image":
             return `docker.Image has no build-secret input: build with docker_build.Image and pass it as a BuildKit secret (${dockerBuild}), ${dockerfile}`;
         default:
             return (
-                `pass it as a BuildKit secret (needs a buildx builder): build: { ...build, secrets: [{ id: ${JSON.stringify(id)}, env: ${JSON.stringify(variable)} }] } ` +
+                `pass it as a BuildKit secret (needs a buildx builder): build: { ...build, secrets: [{ id: ${quote(id)}, env: ${quote(variable)} }] } ` +
                 `with ${variable} set where pulumi runs, ${dockerfile}`
             );
     }

@@ -114,7 +114,7 @@ export const restrictAddedCapabilities = containerPolicy<AddConfig>({
             why: names.includes("ALL") || names.includes("SYS_ADMIN")
                 ? "ALL and SYS_ADMIN amount to root on the host: mounts, namespaces, kernel interfaces."
                 : "every added capability widens what a compromised process can do to the kernel and the node.",
-            fix: fixSnippet(container, field, result.kept.length === 0 ? "[]" : JSON.stringify(result.kept)) + " // only what the app needs",
+            fix: fixSnippet(container, field, JSON.stringify(result.kept)) + " // only what the app needs",
         });
     },
     remediate(container, config) {

@@ -14,7 +14,7 @@ import { Glob } from "./lib/glob";
 import { configReader, policyMetadata, PolicyMetadata } from "./lib/policy";
 import { derivedOnce } from "./lib/per-resource";
 import { programDirectory } from "./lib/program-directory";
-import { child, describeType, isObject, isUnknown, JsonObject, plain, rawProps, Reading, UNKNOWN, Unknown } from "./lib/values";
+import { child, describeType, isObject, isUnknown, JsonObject, plain, quote, rawProps, Reading, UNKNOWN, Unknown } from "./lib/values";
 import { imageBuildKinds } from "./lib/workloads";
 
 const metadata: PolicyMetadata = {
@@ -126,8 +126,6 @@ function objectField(props: unknown, field: string): { value: unknown } | { prob
 function isRemote(location: string): boolean {
     return ["http://", "https://", "git://", "git@", "github.com/"].some(prefix => location.startsWith(prefix));
 }
-
-const quote = JSON.stringify;
 
 function file(filePath: string, field: string): Source {
     return { kind: "file", path: filePath, shown: `Dockerfile ${filePath} (${field})` };
@@ -491,8 +489,9 @@ function validate(resource: Resource, build: ImageBuild, config: RuleConfig, rep
     const targetName = target.state === "set" ? target.value : undefined;
     const shipped = shippedStage(dockerfile, targetName);
     if (!shipped) {
+        // Only a target can name no stage: without one the last stage ships, and there is one.
         const stages = dockerfile.stages.map(stage => stage.name ?? `#${stage.index}`).join(", ");
-        couldNotCheck(`${build.targetField} is ${quote(targetName)}, which names none of its stages (${stages})`, `set ${build.targetField} to the stage that ships`);
+        couldNotCheck(`${build.targetField} is ${quote(targetName!)}, which names none of its stages (${stages})`, `set ${build.targetField} to the stage that ships`);
         return;
     }
     const lineage = lineageOf(dockerfile, shipped, globalScope(dockerfile, build.buildArgs), build.namedContexts);

@@ -182,10 +182,12 @@ export function isExcluded(workload: Pick<Workload, "name" | "namespacedName">, 
  * skipped rather than risk a false violation during preview (`pulumi up` judges it known).
  */
 export function isExempt(container: Container, policyName: string, exemptImages: readonly Glob[]): boolean {
-    if (container.exemptions.has(policyName) || container.exemptions.has("*")) {
-        return true;
-    }
-    return isExemptImage(container.image, exemptImages);
+    return exemptsPolicy(container.exemptions, policyName) || isExemptImage(container.image, exemptImages);
+}
+
+/** Whether exemption annotations or labels (policy names, or `*`) exempt a policy. */
+export function exemptsPolicy(exemptions: ReadonlySet<string>, policyName: string): boolean {
+    return exemptions.has(policyName) || exemptions.has("*");
 }
 
 /** Whether an image (or any of a list of image names) matches `exemptImages`; unknown counts as exempt, as above. */

@@ -5,7 +5,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { EnforcementLevel, PolicyComplianceFramework, ResourceValidationArgs, ResourceValidationPolicy, Severity } from "@pulumi/policy";
-import { checkConfig, CommonConfig, commonConfigProperties, compileGlobs, ConfigProperty, isExcluded, isExempt, memoize } from "./config";
+import { checkConfig, CommonConfig, commonConfigProperties, compileGlobs, ConfigProperty, exemptsPolicy, isExcluded, isExempt, memoize } from "./config";
 import { Glob } from "./glob";
 import { derivedOnce } from "./per-resource";
 import { cloneProps, JsonObject, quote, rawProps } from "./values";
@@ -171,18 +171,12 @@ export function containerPolicy<C>(rule: ContainerRule<C>): ResourceValidationPo
  * its containers is, or when it declares none (a patch of pod fields) and isn't exempt itself.
  */
 function judgedParts(workload: Workload, policyName: string, exemptImages: readonly Glob[]): Pick<Workload, "containers" | "pods"> {
-    const podExempt = (pod: Pod) => pod.exemptions.has(policyName) || pod.exemptions.has("*");
-    let anyExempt = false;
-    for (let i = 0; i < workload.containers.length && !anyExempt; i++) {
-        anyExempt = isExempt(workload.containers[i], policyName, exemptImages);
-    }
-    for (let i = 0; i < workload.pods.length && !anyExempt; i++) {
-        anyExempt = podExempt(workload.pods[i]);
-    }
-    if (!anyExempt) {
+    const exempt = (container: Container) => isExempt(container, policyName, exemptImages);
+    const podExempt = (pod: Pod) => exemptsPolicy(pod.exemptions, policyName);
+    if (!workload.containers.some(exempt) && !workload.pods.some(podExempt)) {
         return workload;
     }
-    const containers = workload.containers.filter(c => !isExempt(c, policyName, exemptImages));
+    const containers = workload.containers.filter(c => !exempt(c));
     const judged = new Set(containers.map(c => c.pod));
     const declaring = new Set(workload.containers.map(c => c.pod));
     return { containers, pods: workload.pods.filter(pod => (declaring.has(pod) ? judged.has(pod) : !podExempt(pod))) };

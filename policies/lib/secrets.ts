@@ -156,7 +156,6 @@ function anyOf(literals: readonly string[]): string {
 const anchors = [...new Set(credentialFormats.flatMap(format => format.anchors))];
 /** Per anchor, the formats it belongs to, as bits of `credentialFormats` indexes. */
 const formatBitsByAnchor = new Map(anchors.map(anchor => [anchor, credentialFormats.reduce((bits, format, i) => (format.anchors.includes(anchor) ? bits | (1 << i) : bits), 0)]));
-const anyAnchor = new RegExp(anyOf(anchors));
 const everyAnchor = new RegExp(anyOf(anchors), "g");
 
 /**
@@ -165,16 +164,13 @@ const everyAnchor = new RegExp(anyOf(anchors), "g");
  * a value with an anchor only the patterns of the formats it may be in.
  */
 export function credentialFormatOf(value: string): CredentialFormat | undefined {
-    if (!anyAnchor.test(value)) {
-        return undefined;
-    }
     let candidates = 0;
     everyAnchor.lastIndex = 0;
     for (let found = everyAnchor.exec(value); found !== null; found = everyAnchor.exec(value)) {
         candidates |= formatBitsByAnchor.get(found[0])!;
         everyAnchor.lastIndex = found.index + 1; // anchors may overlap: `://` inside `https://hooks.slack.com/`
     }
-    return credentialFormats.find((format, i) => (candidates & (1 << i)) !== 0 && format.pattern.test(value));
+    return candidates === 0 ? undefined : credentialFormats.find((format, i) => (candidates & (1 << i)) !== 0 && format.pattern.test(value));
 }
 
 /** The names a policy was configured to treat as secret, or as never secret. Globs, upper-cased. */

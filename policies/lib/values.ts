@@ -75,8 +75,7 @@ export function isObject(value: unknown): value is JsonObject {
 /** Child of an object, unwrapped; undefined when the parent isn't an object; UNKNOWN propagates. */
 export function child(parent: unknown, key: string): unknown {
     if (typeof parent === "object" && parent !== null && !Array.isArray(parent)) {
-        const value = (parent as JsonObject)[key];
-        return typeof value === "object" || typeof value === "string" ? plain(value) : value;
+        return plain((parent as JsonObject)[key]);
     }
     return parent === UNKNOWN ? UNKNOWN : undefined;
 }

@@ -3,10 +3,15 @@
 // makeAnalyzeRpcFun): per policy, the props behind a new unknown-checking proxy (the same props
 // object for every policy, as policies/lib/decode-once.ts makes the server hand them), a fresh
 // config object from getConfig(), notApplicable throwing.
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
+import { declareNotApplicable } from "../policies/lib/policy";
+import { rawProps } from "../policies/lib/values";
 import { Resource } from "./resources";
 
 const unknownCheckingProxy: (props: object) => object = require("@pulumi/policy/proxy").unknownCheckingProxy;
+// The SDK itself, loaded as in every pack process (its server requires it before any call): the
+// pack's readers look for its Secret class once it is there (policies/lib/values.ts).
+require("@pulumi/policy");
 
 class NotApplicable extends Error {}
 
@@ -67,4 +72,65 @@ export function policyRunner(policies: readonly ResourceValidationPolicy[], over
         }
         return violations;
     };
+}
+
+/** What one validation of one policy did with one resource. */
+interface Outcome {
+    reports: unknown[];
+    notApplicable?: string;
+}
+
+/**
+ * The floor under any pack of these policies that reports these findings: the same calls, each
+ * validation replaying what it reported for the resource (its messages, its not-applicable), with
+ * no evaluation at all. The outcomes are recorded by running the policies once over `resources`.
+ */
+export function replayRunner(policies: readonly ResourceValidationPolicy[], resources: readonly Resource[]): (resource: Resource) => number {
+    const outcomes = new Map<object, Outcome[]>();
+    const validationsOf = (policy: ResourceValidationPolicy) => (Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!]);
+    let slot = 0;
+    const recording = policies.map(policy => ({
+        ...policy,
+        validateResource: validationsOf(policy).map(validation => {
+            const at = slot++;
+            const recorder: ResourceValidation = (args, report) => {
+                const props = rawProps(args.props);
+                const outcome: Outcome = { reports: [] };
+                if (!outcomes.has(props)) {
+                    outcomes.set(props, []);
+                }
+                outcomes.get(props)![at] = outcome;
+                try {
+                    return validation(args, message => {
+                        outcome.reports.push(message);
+                        report(message);
+                    });
+                } catch (e) {
+                    outcome.notApplicable = e instanceof Error ? e.message : String(e);
+                    throw e;
+                }
+            };
+            return recorder;
+        }),
+    }));
+    const record = policyRunner(recording);
+    resources.forEach(record);
+    slot = 0;
+    const replaying = policies.map(policy => ({
+        ...policy,
+        validateResource: validationsOf(policy).map(() => {
+            const at = slot++;
+            const replay: ResourceValidation = (args, report) => {
+                const outcome = outcomes.get(rawProps(args.props))![at];
+                for (const message of outcome.reports) {
+                    report(message as string);
+                }
+                if (outcome.notApplicable !== undefined) {
+                    declareNotApplicable(args, outcome.notApplicable);
+                }
+            };
+            return replay;
+        }),
+    }));
+    return policyRunner(replaying);
 }

@@ -163,6 +163,12 @@ export function writeBuildContexts(dir: string, count: number): string {
     return dir;
 }
 
+/** The Dockerfile an image build of the mix reads from disk (docker.Image, docker.RemoteImage), if any. */
+export function dockerfileOnDisk(resource: Resource): string | undefined {
+    const build = resource.props.build as { context?: string; dockerfile?: string } | undefined;
+    return build?.dockerfile ?? (build?.context ? path.join(build.context, "Dockerfile") : undefined);
+}
+
 function dockerContainer(i: number, hardened: boolean): Resource {
     return resource("docker:index/container:Container", `cache-${i}`, {
         name: `cache-${i}`,

@@ -2,14 +2,16 @@
 // measured in the same run (docs/performance.md explains the method). Exits 1 when a target is
 // missed. `--only=inprocess,startup,grpc,memory,scan` runs some sections (inprocess holds 3 and 4;
 // scan is bench/scan.ts).
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { RunningPack, repoRoot } from "../test/engine/harness";
 import { policies } from "../policies";
-import { policyRunner } from "./in-process";
+import { analyzeHandler } from "./handler";
+import { policyRunner, replayRunner } from "./in-process";
 import { scanBench } from "./scan";
 import { analyzeAll, analyzeConcurrently, emptyPack, encodeAll, noOpPack, removeWorkDir, startUpSeconds, tsNodeCache, typeScriptPack, workDir } from "./packs";
-import { categoryOf, deployment, mixedResource, podSpec, Resource, walk, writeBuildContexts } from "./resources";
+import { categoryOf, deployment, dockerfileOnDisk, mixedResource, podSpec, Resource, walk, writeBuildContexts } from "./resources";
 import { cpuSeconds, interleave, median, medianRatio, seconds } from "./stats";
 
 export interface Figure {
@@ -100,9 +102,31 @@ async function overGrpc(guard: RunningPack): Promise<void> {
         record({ section: "gRPC", what: `round trip per Analyze call, Deployment as written (${await findings(false)} diagnostics)`, value: perCall(times.asWritten), baseline: noOpTime, ratio: medianRatio(times.asWritten, times.noOp), target: 1.1 });
         record({ section: "gRPC", what: "  pack process CPU per call (no target)", value: perCall(cpu.asWritten), baseline: `no-op pack ${perCall(cpu.noOp)}`, ratio: medianRatio(cpu.asWritten, cpu.noOp) });
         record({ section: "gRPC", what: `round trip per Analyze call, hardened Deployment (${await findings(true)} diagnostics; no target)`, value: perCall(times.hardened), baseline: noOpTime, ratio: medianRatio(times.hardened, times.noOp) });
+        await throughHandler(requests);
     } finally {
         noOp.stop();
     }
+}
+
+/**
+ * The same requests through @pulumi/policy's Analyze handler in this process: the pack's CPU per
+ * call without gRPC's transport and its noise, against the no-op policy's.
+ */
+async function throughHandler(requests: Record<"asWritten" | "hardened", Buffer[]>): Promise<void> {
+    const [guard, noOp] = [analyzeHandler(policies), analyzeHandler([{ name: "no-op", description: "Does nothing.", enforcementLevel: "advisory", validateResource: () => {} }])];
+    const over = (handle: (request: Buffer) => Promise<void>, sent: Buffer[]) => async () => {
+        for (const request of sent) {
+            await handle(request);
+        }
+    };
+    const variants = { asWritten: over(guard, requests.asWritten), hardened: over(guard, requests.hardened), noOp: over(noOp, requests.asWritten) };
+    await variants.asWritten();
+    await variants.noOp();
+    const times = await interleave(grpcRounds, variants, cpuSeconds);
+    const perCall = (rounds: number[]) => us(median(rounds) / requests.asWritten.length);
+    const what = (deployment: string) => `  through the SDK's Analyze handler in this process, no transport, ${deployment} (no target)`;
+    record({ section: "gRPC", what: what("as written"), value: perCall(times.asWritten), baseline: `no-op policy ${perCall(times.noOp)}`, ratio: medianRatio(times.asWritten, times.noOp) });
+    record({ section: "gRPC", what: what("hardened"), value: perCall(times.hardened), baseline: `no-op policy ${perCall(times.noOp)}`, ratio: medianRatio(times.hardened, times.noOp) });
 }
 
 /**
@@ -115,6 +139,7 @@ function mixedResources(count: number): Resource[] {
 }
 
 const runPolicies = policyRunner(policies);
+const walkProps = (resource: Resource) => walk(resource.props);
 
 /** A run of `visit` over n resources, cycling through `resources`; `checkpoints` get the CPU seconds spent when that many are done. */
 function overResources(resources: readonly Resource[], n: number, visit: (resource: Resource) => number, checkpoints: Record<number, number[]> = {}): () => number {
@@ -132,9 +157,49 @@ function overResources(resources: readonly Resource[], n: number, visit: (resour
     };
 }
 
+/**
+ * The floors under any pack that reports these findings, in rounds of their own (so that they
+ * leave section 4's windows alone): the SDK's calls of the policies, and reading the Dockerfiles
+ * that image builds have on disk. What the policies cost above both is their evaluation. Also what
+ * a finding costs (found, and its message written), from the gRPC figure's Deployment as written
+ * against the same Deployment compliant.
+ */
+async function floors(resources: readonly Resource[]): Promise<void> {
+    const n = 20000;
+    const replay = replayRunner(policies, resources);
+    const readDockerfile = (resource: Resource) => {
+        const file = dockerfileOnDisk(resource);
+        return file ? fs.readFileSync(file).length : 0;
+    };
+    const deployments = (compliant: boolean) => Array.from({ length: 200 }, (_, i) => deployment(i, 2, compliant));
+    const [asWritten, compliant] = [deployments(false), deployments(true)];
+    const findingsIn = (subset: readonly Resource[]) => subset.reduce((sum, resource) => sum + runPolicies(resource), 0) / subset.length;
+    const findingsPerResource = findingsIn(resources);
+    const findingsPerDeployment = findingsIn(asWritten) - findingsIn(compliant);
+    overResources(resources, n, replay)();
+    const times = await interleave(
+        5,
+        {
+            walk: overResources(resources, n, walkProps),
+            policies: overResources(resources, n, runPolicies),
+            replay: overResources(resources, n, replay),
+            dockerfiles: overResources(resources, n, readDockerfile),
+            asWritten: overResources(asWritten, n, runPolicies),
+            compliant: overResources(compliant, n, runPolicies),
+        },
+        cpuSeconds,
+    );
+    const walkTime = `walk ${us(median(times.walk) / n)}`;
+    const figure = (what: string, rounds: number[]) => record({ section: "in process", what: `  ${what} (no target)`, value: us(median(rounds) / n), baseline: walkTime, ratio: medianRatio(rounds, times.walk) });
+    figure("floor: the same SDK calls, each policy replaying what it reported, no evaluation", times.replay);
+    figure("floor: reading the Dockerfiles that image builds have on disk", times.dockerfiles);
+    figure("the policies above both floors: their evaluation", times.policies.map((time, round) => time - times.replay[round] - times.dockerfiles[round]));
+    const perFinding = times.asWritten.map((time, round) => (time - times.compliant[round]) / findingsPerDeployment);
+    figure(`of which the findings: ${findingsPerResource.toFixed(1)} per resource at ${us(median(perFinding) / n)} each (a Deployment as written vs compliant)`, perFinding.map(time => time * findingsPerResource));
+}
+
 async function inProcess(): Promise<void> {
     const resources = mixedResources(1000);
-    const walkProps = (resource: Resource) => walk(resource.props);
     const n = 100000;
     overResources(resources, 20000, runPolicies)(); // warm-up: every code path compiled
     overResources(resources, 20000, walkProps)();
@@ -145,6 +210,7 @@ async function inProcess(): Promise<void> {
     const perResource = median(times.policies) / n;
     record({ section: "in process", what: "policies per resource", value: us(perResource), baseline: `walk ${us(median(times.walk) / n)}`, ratio: medianRatio(times.policies, times.walk), target: 3 });
     record({ section: "in process", what: "resources per second (no target)", value: `${Math.round(1 / perResource).toLocaleString("en")}/s` });
+    await floors(resources);
     const categories = [...new Set(resources.map(categoryOf))];
     const byCategory = await interleave(
         3,

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -300,10 +300,19 @@ describe("image-multi-stage-build", () => {
                 this.skip(); // no mkfifo
             }
             const fifo = path.join(tempProgram({}), "Dockerfile");
-            require("child_process").execFileSync("mkfifo", [fifo]);
-            const [message] = check(dockerBuild, { dockerfile: { location: fifo } });
-            assert.ok(message.advisory);
-            assert.match(message.text, /is not a regular file/);
+            execFileSync("mkfifo", [fifo]);
+            // A blocking open can't be timed out in-process: should the policy ever wait for a writer,
+            // this writer comes after 3 s and lets it go, so that the test fails instead of hanging.
+            const writer = spawn("sh", ["-c", 'sleep 3; exec 3>"$0"', fifo], { stdio: "ignore" });
+            try {
+                const start = Date.now();
+                const [message] = check(dockerBuild, { dockerfile: { location: fifo } });
+                assert.ok(Date.now() - start < 2000, "the policy waited for a writer to open the FIFO");
+                assert.ok(message.advisory);
+                assert.match(message.text, /is not a regular file/);
+            } finally {
+                writer.kill("SIGKILL");
+            }
         });
 
         it("ignores a RemoteImage that pulls or a RegistryImage that pushes rather than builds, and other resource types", () => {

@@ -29,10 +29,20 @@ function configOf(policy: ResourceValidationPolicy, overrides: Record<string, Re
     return { ...defaults, ...overrides[policy.name] };
 }
 
+/** A policy's validations: `validateResource` is one function or a list. */
+function validationsOf(policy: ResourceValidationPolicy): ResourceValidation[] {
+    return Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
+}
+
+/** The policies with each validation replaced by what `wrap` makes of it. */
+function wrapValidations(policies: readonly ResourceValidationPolicy[], wrap: (validation: ResourceValidation) => ResourceValidation): ResourceValidationPolicy[] {
+    return policies.map(policy => ({ ...policy, validateResource: validationsOf(policy).map(wrap) }));
+}
+
 /** A function that runs every policy over one resource and returns how many violations they reported. */
 export function policyRunner(policies: readonly ResourceValidationPolicy[], overrides: Record<string, Record<string, unknown>> = {}): (resource: Resource) => number {
     const prepared = policies.map(policy => ({
-        validations: Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!],
+        validations: validationsOf(policy),
         config: configOf(policy, overrides),
     }));
     let violations = 0;
@@ -86,51 +96,36 @@ interface Outcome {
  * no evaluation at all. The outcomes are recorded by running the policies once over `resources`.
  */
 export function replayRunner(policies: readonly ResourceValidationPolicy[], resources: readonly Resource[]): (resource: Resource) => number {
-    const outcomes = new Map<object, Outcome[]>();
-    const validationsOf = (policy: ResourceValidationPolicy) => (Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!]);
-    let slot = 0;
-    const recording = policies.map(policy => ({
-        ...policy,
-        validateResource: validationsOf(policy).map(validation => {
-            const at = slot++;
-            const recorder: ResourceValidation = (args, report) => {
-                const props = rawProps(args.props);
-                const outcome: Outcome = { reports: [] };
-                if (!outcomes.has(props)) {
-                    outcomes.set(props, []);
-                }
-                outcomes.get(props)![at] = outcome;
-                try {
-                    return validation(args, message => {
-                        outcome.reports.push(message);
-                        report(message);
-                    });
-                } catch (e) {
-                    outcome.notApplicable = e instanceof Error ? e.message : String(e);
-                    throw e;
-                }
-            };
-            return recorder;
+    const outcomes = new Map<object, Map<ResourceValidation, Outcome>>();
+    const record = policyRunner(
+        wrapValidations(policies, validation => (args, report) => {
+            const props = rawProps(args.props);
+            const outcome: Outcome = { reports: [] };
+            if (!outcomes.has(props)) {
+                outcomes.set(props, new Map());
+            }
+            outcomes.get(props)!.set(validation, outcome);
+            try {
+                return validation(args, message => {
+                    outcome.reports.push(message);
+                    report(message);
+                });
+            } catch (e) {
+                outcome.notApplicable = e instanceof Error ? e.message : String(e);
+                throw e;
+            }
         }),
-    }));
-    const record = policyRunner(recording);
+    );
     resources.forEach(record);
-    slot = 0;
-    const replaying = policies.map(policy => ({
-        ...policy,
-        validateResource: validationsOf(policy).map(() => {
-            const at = slot++;
-            const replay: ResourceValidation = (args, report) => {
-                const outcome = outcomes.get(rawProps(args.props))![at];
-                for (const message of outcome.reports) {
-                    report(message as string);
-                }
-                if (outcome.notApplicable !== undefined) {
-                    declareNotApplicable(args, outcome.notApplicable);
-                }
-            };
-            return replay;
+    return policyRunner(
+        wrapValidations(policies, validation => (args, report) => {
+            const outcome = outcomes.get(rawProps(args.props))!.get(validation)!;
+            for (const message of outcome.reports) {
+                report(message as string);
+            }
+            if (outcome.notApplicable !== undefined) {
+                declareNotApplicable(args, outcome.notApplicable);
+            }
         }),
-    }));
-    return policyRunner(replaying);
+    );
 }

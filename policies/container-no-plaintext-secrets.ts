@@ -3,11 +3,11 @@
 import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { compileGlobs, isExcluded, isExemptImage } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
-import { buildArguments, containerEnv, Reading, Unreadable, Variable } from "./lib/env";
+import { buildArguments, containerEnv, Variable } from "./lib/env";
 import { parseDockerfile } from "./lib/dockerfile";
 import { configReader, containerPolicy, Finding, PolicyMetadata, render } from "./lib/policy";
 import { describeVerdict, envIsReadable, fileNameFor, judgeVariable, mountAsFileFix, SecretNameConfig, SecretVerdict } from "./lib/secrets";
-import { describeType, isUnknown, JsonObject, quote, rawProps, readPath } from "./lib/values";
+import { describeType, Entries, isUnknown, JsonObject, quote, rawProps, readPath, Unreadable } from "./lib/values";
 import { Container, ImageBuildKind, imageBuildKinds } from "./lib/workloads";
 import { buildDockerfile } from "./image-multi-stage-build";
 
@@ -79,7 +79,7 @@ function judge(variable: Variable, config: SecretNameConfig): SecretVerdict | Un
  * shows how the field is written, for fixing a malformed one.
  */
 function variableFindings(
-    variables: Reading<Variable>,
+    variables: Entries<Variable>,
     config: SecretNameConfig,
     form: string,
     secretFinding: (variable: Variable, verdict: SecretVerdict) => Finding,

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import { noPlaintextSecrets as policy } from "../policies/container-no-plaintext-secrets";
 import { credentialFormatOf, credentialFormats, fileNameFor, judgeVariable, nameSegments } from "../policies/lib/secrets";
-import { keyAccessor } from "../policies/lib/env";
+import { keyAccessor } from "../policies/lib/values";
 import {
     dockerContainer,
     cpuMs,

@@ -10,8 +10,11 @@ export interface ConfigProperty {
     type: "array" | "integer" | "string" | "boolean";
     description: string;
     default?: unknown;
-    items?: { type: "string"; minLength?: number };
+    items?: { type: "string"; minLength?: number } | { type: "integer"; minimum?: number; maximum?: number };
+    /** The only values a string may take (`profile: "baseline" | "restricted"`). */
+    enum?: readonly string[];
     minimum?: number;
+    maximum?: number;
     minLength?: number;
     uniqueItems?: boolean;
 }
@@ -75,28 +78,31 @@ function checkValue(policyName: string, key: string, property: ConfigProperty, v
         throw new ConfigError(policyName, key, problem);
     };
     switch (property.type) {
-        case "array":
+        case "array": {
+            const items = property.items ?? { type: "string" };
             if (!Array.isArray(value)) {
-                fail(`expected a list of strings, found ${describeType(value)}`);
+                fail(`expected a list of ${items.type}s, found ${describeType(value)}`);
             }
             (value as unknown[]).forEach((item, i) => {
-                if (typeof item !== "string") {
-                    fail(`item ${i} should be a string, found ${describeType(item)}`);
-                } else if (item.length < (property.items?.minLength ?? 0)) {
-                    fail(`item ${i} is an empty string`);
+                const problem = items.type === "integer" ? integerProblem(item, items) : stringProblem(item, items.minLength);
+                if (problem) {
+                    fail(`item ${i} ${problem}`);
                 }
             });
             break;
-        case "integer":
-            if (typeof value !== "number" || !Number.isInteger(value)) {
-                fail(`expected an integer, found ${describeType(value)}`);
-            } else if (property.minimum !== undefined && value < property.minimum) {
-                fail(`must be at least ${property.minimum}, found ${value}`);
+        }
+        case "integer": {
+            const problem = integerProblem(value, property);
+            if (problem) {
+                fail(problem);
             }
             break;
+        }
         case "string":
             if (typeof value !== "string") {
                 fail(`expected a string, found ${describeType(value)}`);
+            } else if (property.enum && !property.enum.includes(value)) {
+                fail(`must be one of ${property.enum.map(v => JSON.stringify(v)).join(", ")}, found ${JSON.stringify(value)}`);
             }
             break;
         case "boolean":
@@ -105,6 +111,23 @@ function checkValue(policyName: string, key: string, property: ConfigProperty, v
             }
             break;
     }
+}
+
+function stringProblem(value: unknown, minLength = 0): string | undefined {
+    if (typeof value !== "string") {
+        return `should be a string, found ${describeType(value)}`;
+    }
+    return value.length < minLength ? "is an empty string" : undefined;
+}
+
+function integerProblem(value: unknown, bounds: { minimum?: number; maximum?: number }): string | undefined {
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+        return `expected an integer, found ${describeType(value)}`;
+    }
+    if (bounds.minimum !== undefined && value < bounds.minimum) {
+        return `must be at least ${bounds.minimum}, found ${value}`;
+    }
+    return bounds.maximum !== undefined && value > bounds.maximum ? `must be at most ${bounds.maximum}, found ${value}` : undefined;
 }
 
 export function compileGlobs(policyName: string, key: string, sources: readonly string[]): Glob[] {

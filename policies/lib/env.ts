@@ -2,7 +2,7 @@
 // docker.Container `envs` as `KEY=VALUE`, docker.Service `env` as a map) and an image build's
 // arguments. Each variable carries its exact property path; values are handed over raw (unknowns
 // as UNKNOWN) for the rules to judge, and never put into any text here.
-import { child, describeType, isObject, isUnknown, plain, readPath } from "./values";
+import { child, describeType, Entries, entryPath, isObject, isUnknown, keyAccessor, listItems, plain, readPath } from "./values";
 import { Container, fieldPath, ImageBuildKind, readField } from "./workloads";
 
 /** A variable and where its value sits, relative to the container (or the resource, for builds). */
@@ -43,43 +43,8 @@ export interface SecretReference {
     readonly key?: string;
 }
 
-/** A field that can't be read, so what it holds can't be checked. */
-export interface Unreadable {
-    readonly field: readonly string[];
-    readonly problem: string;
-}
-
-export interface Reading<T> {
-    readonly items: T[];
-    readonly unreadable: Unreadable[];
-}
-
-/** `.KEY`, or `["client.secret"]` where the key isn't a plain identifier. */
-export function keyAccessor(key: string): string {
-    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-}
-
-/** `["taskSpec", "env"]`, 3 -> `["taskSpec", "env[3]"]`. */
-function entryPath(list: readonly string[], index: number): string[] {
-    const at = list.slice();
-    at[at.length - 1] = `${at[at.length - 1]}[${index}]`;
-    return at;
-}
-
-/** A list field's entries, or none when it is absent or unknown; a value that is not a list is recorded as unreadable. */
-function listItems(path: readonly string[], value: unknown, result: Pick<Reading<unknown>, "unreadable">): readonly unknown[] {
-    if (value === undefined || value === null || isUnknown(value)) {
-        return [];
-    }
-    if (!Array.isArray(value)) {
-        result.unreadable.push({ field: path, problem: `expected a list, found ${describeType(value)}` });
-        return [];
-    }
-    return value;
-}
-
 /** Map entries (`{ KEY: value }`) as variables at `<path>.KEY`. */
-function mapVariables(path: readonly string[], value: unknown, result: Reading<Variable>): void {
+function mapVariables(path: readonly string[], value: unknown, result: Entries<Variable>): void {
     if (value === undefined || value === null || isUnknown(value)) {
         return;
     }
@@ -100,9 +65,9 @@ export interface ContainerEnv {
      * out (it is judged at `pulumi up`); Kubernetes entries fed from `valueFrom` are not literals
      * and are left out too.
      */
-    readonly variables: Reading<Variable>;
+    readonly variables: Entries<Variable>;
     /** Kubernetes env fed from Secrets: `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef`. Docker has no such form. */
-    readonly secretReferences: Reading<SecretReference>;
+    readonly secretReferences: Entries<SecretReference>;
 }
 
 /** Read once per container of the shared workload view (per-resource.ts), whichever policy asks first. */
@@ -146,7 +111,7 @@ function readEnv(container: Container, env: ContainerEnv): void {
 }
 
 /** `KEY=VALUE`; a bare `KEY` has no value here. */
-function dockerEnvEntry(entry: unknown, list: readonly string[], index: number, result: Reading<Variable>): void {
+function dockerEnvEntry(entry: unknown, list: readonly string[], index: number, result: Entries<Variable>): void {
     if (isUnknown(entry)) {
         return;
     }
@@ -198,8 +163,8 @@ function knownString(value: unknown): string | undefined {
 }
 
 /** A build's arguments as variables at `build.args.KEY`; nothing while `build` itself is unknown. */
-export function buildArguments(build: ImageBuildKind, props: unknown): Reading<Variable> {
-    const result: Reading<Variable> = { items: [], unreadable: [] };
+export function buildArguments(build: ImageBuildKind, props: unknown): Entries<Variable> {
+    const result: Entries<Variable> = { items: [], unreadable: [] };
     mapVariables(build.args, readPath(props, build.args), result);
     return result;
 }

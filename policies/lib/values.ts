@@ -153,6 +153,42 @@ export function readList(value: unknown): Reading<unknown[]> {
     return { state: "malformed", problem: `expected a list, found ${describeType(value)}` };
 }
 
+/** A field a reader can't read, so what it holds can't be checked; relative to the container (or pod, or resource). */
+export interface Unreadable {
+    readonly field: readonly string[];
+    readonly problem: string;
+}
+
+/** What a reader found in a list or map field: the entries it could read, and where it couldn't. */
+export interface Entries<T> {
+    readonly items: T[];
+    readonly unreadable: Unreadable[];
+}
+
+/** `["taskSpec", "env"]`, 3 -> `["taskSpec", "env[3]"]`. */
+export function entryPath(list: readonly string[], index: number): string[] {
+    const at = list.slice();
+    at[at.length - 1] = `${at[at.length - 1]}[${index}]`;
+    return at;
+}
+
+/** A list field's entries (not unwrapped), or none when it is absent or unknown; a value that is not a list is recorded as unreadable. */
+export function listItems(path: readonly string[], value: unknown, result: Pick<Entries<unknown>, "unreadable">): readonly unknown[] {
+    if (value === undefined || value === null || isUnknown(value)) {
+        return [];
+    }
+    if (!Array.isArray(value)) {
+        result.unreadable.push({ field: path, problem: `expected a list, found ${describeType(value)}` });
+        return [];
+    }
+    return value;
+}
+
+/** `.KEY`, or `["client.secret"]` where the key isn't a plain identifier. */
+export function keyAccessor(key: string): string {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
 /** Deep copy of raw props that keeps Secret wrappers (and so the secrecy of what they hold). */
 export function cloneProps<T>(value: T): T {
     if (Array.isArray(value)) {

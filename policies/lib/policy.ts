@@ -56,6 +56,8 @@ export interface Finding {
     why: string;
     /** The fix, as a Pulumi TypeScript snippet (see `fixSnippet`). */
     fix: string;
+    /** `field` is from the resource's root, not the container's (a docker.Service's `endpointSpec`: workloads.ts Place). */
+    fromResource?: true;
 }
 
 export interface ContainerRule<C> extends PolicyMetadata {
@@ -203,7 +205,8 @@ export function describeContainer(container: Container): string {
 }
 
 export function renderFinding(container: Container, finding: Finding): string {
-    return render(describeContainer(container), fieldLocation(container, finding.field), finding);
+    const location = finding.fromResource ? finding.field.join(".") : fieldLocation(container, finding.field);
+    return render(describeContainer(container), location, finding);
 }
 
 /** A pod-level finding names the workload and the pod field: `Deployment shop/web: spec.template.spec.hostPID ...`. */
@@ -221,10 +224,7 @@ export function render(subject: string, location: string, finding: Finding): str
  * the container) to `valueSource` (TypeScript source): `containers[1].securityContext = { ... }`.
  */
 export function fixSnippet(container: Container, field: readonly string[], valueSource: string): string {
-    let nested = valueSource;
-    for (let i = field.length - 1; i > 0; i--) {
-        nested = `{ ${field[i]}: ${nested} }`;
-    }
+    const nested = nestedValue(field, valueSource);
     const first = field[0];
     switch (container.shape) {
         case "kubernetes":
@@ -239,4 +239,30 @@ export function fixSnippet(container: Container, field: readonly string[], value
             return valueSource === "undefined" ? `remove ${key}` : `${key}: ${valueSource}`;
         }
     }
+}
+
+/**
+ * The fix for a setting a docker.Service keeps outside its containerSpec, as Pulumi TypeScript:
+ * `field` is a path from the resource's root to the setting (`["endpointSpec", "ports"]`), without indexes.
+ */
+export function serviceFixSnippet(workload: Workload, field: readonly string[], valueSource: string): string {
+    let nested = valueSource;
+    for (let i = field.length - 1; i > 0; i--) {
+        nested = `{ ...args.${field.slice(0, i).join(".")}, ${field[i]}: ${nested} }`;
+    }
+    return `new docker.Service(${quote(workload.name)}, { ...args, ${field[0]}: ${nested} })`;
+}
+
+/** `field` below its first key as an object literal: `["securityContext", "seccompProfile"]`, `v` -> `{ seccompProfile: v }`. */
+function nestedValue(field: readonly string[], valueSource: string): string {
+    let nested = valueSource;
+    for (let i = field.length - 1; i > 0; i--) {
+        nested = `{ ${field[i]}: ${nested} }`;
+    }
+    return nested;
+}
+
+/** The fix for a pod-level field (relative to the pod spec): `spec.template.spec.securityContext = { seccompProfile: ... }`. */
+export function podFixSnippet(pod: Pod, field: readonly string[], valueSource: string): string {
+    return `${pod.path}.${field[0]} = ${nestedValue(field, valueSource)}`;
 }

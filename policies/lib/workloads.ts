@@ -3,7 +3,7 @@
 // rule reads. Rules are written once, over this view, for every kind.
 import type { ContainerEnv } from "./env";
 import { memoizeByText } from "./memo";
-import { child, describeType, isObject, isUnknown, JsonObject, plain, readPath, UNKNOWN, Unknown } from "./values";
+import { child, describeType, Entries, entryPath, isObject, isUnknown, JsonObject, keyAccessor, listItems, plain, readBoolean, Reading, readPath, UNKNOWN, Unknown } from "./values";
 
 export type Platform = "kubernetes" | "docker";
 
@@ -20,10 +20,32 @@ export type FieldName =
     | "pidMode"
     | "ulimits"
     // Compose's per-container process cap (the cgroup pids controller); no Pulumi resource has one.
-    | "pidsLimit";
+    | "pidsLimit"
+    // Pod Security Standards and CIS Docker section 5: the container's security context (Kubernetes)
+    | "allowPrivilegeEscalation"
+    | "runAsNonRoot"
+    | "runAsUser"
+    | "seccompProfile"
+    | "appArmorProfile"
+    | "seLinuxOptions"
+    | "procMount"
+    // ... and what Docker sets per container (a docker.Service partly on the service: see serviceSettingPaths)
+    | "user"
+    | "securityOpts"
+    | "ports"
+    | "networkMode"
+    | "ipcMode"
+    | "usernsMode"
+    | "utsMode"
+    | "volumes"
+    | "mounts"
+    | "sysctls"
+    | "devices";
+
+export type ContainerShape = "kubernetes" | "dockerContainer" | "dockerService" | "composeService";
 
 /** Where each field lives, relative to the container, per container shape. */
-const fieldPaths: Record<"kubernetes" | "dockerContainer" | "dockerService" | "composeService", Partial<Record<FieldName, string[]>>> = {
+const fieldPaths: Record<ContainerShape, Partial<Record<FieldName, string[]>>> = {
     kubernetes: {
         readOnlyRootFilesystem: ["securityContext", "readOnlyRootFilesystem"],
         privileged: ["securityContext", "privileged"],
@@ -32,6 +54,14 @@ const fieldPaths: Record<"kubernetes" | "dockerContainer" | "dockerService" | "c
         hostProcess: ["securityContext", "windowsOptions", "hostProcess"],
         env: ["env"],
         envFrom: ["envFrom"],
+        allowPrivilegeEscalation: ["securityContext", "allowPrivilegeEscalation"],
+        runAsNonRoot: ["securityContext", "runAsNonRoot"],
+        runAsUser: ["securityContext", "runAsUser"],
+        seccompProfile: ["securityContext", "seccompProfile"],
+        appArmorProfile: ["securityContext", "appArmorProfile"],
+        seLinuxOptions: ["securityContext", "seLinuxOptions"],
+        procMount: ["securityContext", "procMount"],
+        ports: ["ports"],
     },
     dockerContainer: {
         readOnlyRootFilesystem: ["readOnly"],
@@ -41,13 +71,29 @@ const fieldPaths: Record<"kubernetes" | "dockerContainer" | "dockerService" | "c
         env: ["envs"],
         pidMode: ["pidMode"],
         ulimits: ["ulimits"],
+        user: ["user"],
+        securityOpts: ["securityOpts"],
+        ports: ["ports"],
+        networkMode: ["networkMode"],
+        ipcMode: ["ipcMode"],
+        usernsMode: ["usernsMode"],
+        volumes: ["volumes"],
+        mounts: ["mounts"],
+        sysctls: ["sysctls"],
+        devices: ["devices"],
     },
-    // Swarm services cannot run privileged; there is no such field to read.
+    // Swarm services cannot run privileged, set security options or map devices; there is no such
+    // field to read. Their SELinux label is `privileges.seLinuxContext`, shaped like Kubernetes'
+    // seLinuxOptions plus `disable`.
     dockerService: {
         readOnlyRootFilesystem: ["readOnly"],
         addedCapabilities: ["capAdds"],
         droppedCapabilities: ["capDrops"],
         env: ["env"],
+        user: ["user"],
+        seLinuxOptions: ["privileges", "seLinuxContext"],
+        mounts: ["mounts"],
+        sysctls: ["sysctl"],
     },
     // A Compose service, as `container-guard scan` reads it (see composeServiceType).
     composeService: {
@@ -58,8 +104,27 @@ const fieldPaths: Record<"kubernetes" | "dockerContainer" | "dockerService" | "c
         env: ["environment"],
         pidMode: ["pid"],
         pidsLimit: ["pids_limit"],
+        user: ["user"],
+        securityOpts: ["security_opt"],
+        ports: ["ports"],
+        networkMode: ["network_mode"],
+        ipcMode: ["ipc"],
+        usernsMode: ["userns_mode"],
+        utsMode: ["uts"],
+        volumes: ["volumes"],
+        sysctls: ["sysctls"],
+        devices: ["devices"],
     },
 };
+
+/**
+ * What a docker.Service sets for its tasks outside `taskSpec.containerSpec`, from the resource's
+ * root: the ports it publishes on the Swarm nodes and the networks its tasks join.
+ */
+const serviceSettingPaths = {
+    ports: ["endpointSpec", "ports"],
+    networks: ["taskSpec", "networksAdvanceds"],
+} as const;
 
 export interface Workload {
     /** The type token, e.g. `kubernetes:apps/v1:Deployment`. */
@@ -67,6 +132,8 @@ export interface Workload {
     /** `Deployment`, `CronJobPatch`, `docker.Container`. */
     readonly kind: string;
     readonly platform: Platform;
+    /** The shape of its containers: which fields they have and where (fieldPath). */
+    readonly shape: ContainerShape;
     /** Pulumi resource name. */
     readonly name: string;
     /** `namespace/name` for Kubernetes objects that set a name; UNKNOWN when it is computed. */
@@ -86,6 +153,10 @@ export interface Workload {
 export interface Pod {
     readonly path: string;
     readonly spec: JsonObject;
+    /** The pod's annotations (the pod template's, for a controller): raw, UNKNOWN while computed. */
+    readonly annotations: unknown;
+    /** Where they are written: `spec.template.metadata.annotations`. */
+    readonly annotationsPath: string;
     /** `spec.os.name: windows` (or not known yet): no Linux capabilities, privileged or read-only root there. */
     readonly windows: boolean;
     /** Policy names exempted by annotation on the workload or the pod template. */
@@ -103,7 +174,7 @@ export interface Container {
     readonly shortPath: string;
     readonly spec: JsonObject;
     readonly image: unknown;
-    readonly shape: keyof typeof fieldPaths;
+    readonly shape: ContainerShape;
     readonly exemptions: ReadonlySet<string>;
     /**
      * Its environment, once `containerEnv` (lib/env.ts) has read it: a slot of its own rather than
@@ -219,6 +290,7 @@ function kubernetesWorkload(type: string, name: string, props: JsonObject, k8s: 
         type,
         kind: k8s.kind,
         platform: "kubernetes",
+        shape: "kubernetes",
         name,
         namespacedName,
         label: `${k8s.kind} ${namespace ? `${namespace}/` : ""}${objectName ?? name}`,
@@ -250,6 +322,7 @@ function addPod(workload: Workload, object: unknown, prefix: string, podSpecPath
         spec = child(spec, key);
     }
     const path = join(prefix, podSpecPath.join("."));
+    const metadataPath = join(prefix, [...podSpecPath.slice(0, -1), "metadata"].join("."));
     if (isUnknown(spec)) {
         workload.unreadable.push({ path, reason: "unknown" });
         return;
@@ -260,10 +333,11 @@ function addPod(workload: Workload, object: unknown, prefix: string, podSpecPath
         }
         return;
     }
-    const exemptions = exemptionSet(objectExemptions, exemptionsOf(child(templateMetadata, "annotations")));
+    const annotations = child(templateMetadata, "annotations");
+    const exemptions = exemptionSet(objectExemptions, exemptionsOf(annotations));
     // An OS not known during preview may be Windows: the Linux-only rules hold back until `up`.
     const os = child(child(spec, "os"), "name");
-    const pod: Pod = { path, spec, windows: os === "windows" || isUnknown(os), exemptions };
+    const pod: Pod = { path, spec, annotations, annotationsPath: `${metadataPath}.annotations`, windows: os === "windows" || isUnknown(os), exemptions };
     workload.pods.push(pod);
     for (const list of containerLists) {
         const containers = child(spec, list);
@@ -311,6 +385,7 @@ function dockerWorkload(type: string, name: string, props: JsonObject): Workload
         type,
         kind,
         platform: "docker",
+        shape: isService ? "dockerService" : "dockerContainer",
         name,
         label: `${kind} ${name}`,
         isPatch: false,
@@ -340,7 +415,7 @@ function dockerWorkload(type: string, name: string, props: JsonObject): Workload
         shortPath: path,
         spec,
         image: child(spec, "image"),
-        shape: isService ? "dockerService" : "dockerContainer",
+        shape: workload.shape,
         exemptions,
     });
     return workload;
@@ -348,7 +423,7 @@ function dockerWorkload(type: string, name: string, props: JsonObject): Workload
 
 function composeWorkload(name: string, props: JsonObject): Workload {
     const kind = "Compose service";
-    const workload: Workload = { type: composeServiceType, kind, platform: "docker", name, label: `${kind} ${name}`, isPatch: false, props, pods: [], containers: [], unreadable: [] };
+    const workload: Workload = { type: composeServiceType, kind, platform: "docker", shape: "composeService", name, label: `${kind} ${name}`, isPatch: false, props, pods: [], containers: [], unreadable: [] };
     workload.containers.push({
         workload,
         name,
@@ -455,4 +530,370 @@ export function writeField(container: Container, field: FieldName, value: unknow
         }
     }
     holder[path[path.length - 1]] = value as JsonObject[string];
+}
+
+/** Whether a workload's kind has a field at all: a policy about a field it lacks is not applicable there. */
+export function hasField(workload: Pick<Workload, "shape">, field: FieldName): boolean {
+    return fieldPaths[workload.shape][field] !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings beyond the container's own fields: what Kubernetes sets on the pod and Docker on the
+// container (a docker.Service partly on the service), each read into one form for every platform
+// with the exact place it is written. Values not known during preview are left out (they are
+// judged at `pulumi up`); entries of the wrong shape are `unreadable`.
+
+/**
+ * Where a setting is written: relative to its container (or, for pod-level settings, its pod spec),
+ * or, with `fromResource`, from the resource's root (a docker.Service's endpoint and task settings).
+ */
+export interface Place {
+    readonly field: readonly string[];
+    readonly fromResource?: true;
+}
+
+/** A setting's value where it is written. */
+export interface Setting<T> extends Place {
+    readonly value: T;
+}
+
+export type HostNamespace = "network" | "IPC" | "user" | "UTS";
+
+/** A setting that may share one of the host's namespaces: `shared` says whether it does. */
+export interface NamespaceSetting extends Place {
+    readonly namespace: HostNamespace;
+    readonly shared: Reading<boolean>;
+}
+
+const dockerNamespaceModes: ReadonlyArray<readonly [FieldName, HostNamespace]> = [
+    ["networkMode", "network"],
+    ["ipcMode", "IPC"],
+    ["usernsMode", "user"],
+    ["utsMode", "UTS"],
+];
+
+/** A Docker mode (`networkMode`, Compose `ipc`, ...): `host` shares the host's namespace; `container:x`, `bridge`, `private` don't. */
+function hostMode(value: unknown): Reading<boolean> {
+    if (isUnknown(value)) {
+        return { state: "unknown" };
+    }
+    return typeof value === "string" ? { state: "set", value: value === "host" } : { state: "malformed", problem: `expected a string, found ${describeType(value)}` };
+}
+
+/**
+ * The namespace settings of a Docker container (Kubernetes keeps them on the pod: podHostNamespaces),
+ * as written; a docker.Service shares the nodes' network when its tasks join the predefined `host` network.
+ */
+export function hostNamespaces(container: Container): NamespaceSetting[] {
+    const settings: NamespaceSetting[] = [];
+    for (const [name, namespace] of dockerNamespaceModes) {
+        const field = fieldPath(container, name);
+        const value = field && readPath(container.spec, field);
+        if (field && value !== undefined && value !== null) {
+            settings.push({ namespace, field, shared: hostMode(value) });
+        }
+    }
+    if (container.shape === "dockerService") {
+        const networks = serviceSettingPaths.networks;
+        const entries = listItems(networks, readPath(container.workload.props, networks), { unreadable: [] });
+        entries.forEach((entry, i) => {
+            const name = child(plain(entry), "name");
+            if (name !== undefined && name !== null) {
+                settings.push({ namespace: "network", field: [...entryPath(networks, i), "name"], fromResource: true, shared: hostMode(name) });
+            }
+        });
+    }
+    return settings;
+}
+
+const podNamespaceFields: ReadonlyArray<readonly [string, HostNamespace]> = [
+    ["hostNetwork", "network"],
+    ["hostIPC", "IPC"],
+];
+
+/** `hostNetwork` and `hostIPC` of a pod spec, where set (`hostPID` is container-pid-limit's). */
+export function podHostNamespaces(pod: Pod): NamespaceSetting[] {
+    return podNamespaceFields
+        .map(([field, namespace]) => ({ namespace, field: [field], shared: readBoolean(child(pod.spec, field)) }))
+        .filter(setting => setting.shared.state !== "absent");
+}
+
+const probeHandlerPaths = [["livenessProbe"], ["readinessProbe"], ["startupProbe"], ["lifecycle", "postStart"], ["lifecycle", "preStop"]];
+
+/** The `host` each probe and lifecycle handler of a Kubernetes container sets (`httpGet`, `tcpSocket`), raw. */
+export function probeHosts(container: Container): Array<Setting<unknown>> {
+    const hosts: Array<Setting<unknown>> = [];
+    if (container.shape !== "kubernetes") {
+        return hosts;
+    }
+    for (const handler of probeHandlerPaths) {
+        for (const action of ["httpGet", "tcpSocket"]) {
+            const field = [...handler, action, "host"];
+            const value = readPath(container.spec, field);
+            if (value !== undefined && value !== null && !isUnknown(value)) {
+                hosts.push({ field, value });
+            }
+        }
+    }
+    return hosts;
+}
+
+/** A pod volume: its name and the keys that say what it is (`hostPath`, `configMap`, `nfs`, ...). */
+export interface PodVolume extends Place {
+    readonly name: string | undefined;
+    readonly sources: readonly string[];
+    /** `hostPath.path`, raw, for a hostPath volume. */
+    readonly hostPath: unknown;
+}
+
+/** The volumes of a pod spec; an entry unknown during preview is left out. */
+export function podVolumes(pod: Pod): Entries<PodVolume> {
+    const result: Entries<PodVolume> = { items: [], unreadable: [] };
+    listItems(["volumes"], child(pod.spec, "volumes"), result).forEach((raw, i) => {
+        const volume = plain(raw);
+        const field = entryPath(["volumes"], i);
+        if (isUnknown(volume)) {
+            return;
+        }
+        if (!isObject(volume)) {
+            result.unreadable.push({ field, problem: `expected an object, found ${describeType(volume)}` });
+            return;
+        }
+        const name = child(volume, "name");
+        const sources = Object.keys(volume).filter(key => key !== "name" && volume[key] !== undefined && volume[key] !== null);
+        result.items.push({ field, name: typeof name === "string" ? name : undefined, sources, hostPath: readPath(volume, ["hostPath", "path"]) });
+    });
+    return result;
+}
+
+/** A path on the host a Docker container mounts (a bind mount, or a Windows named pipe). */
+export interface HostMount extends Place {
+    /** As written: absolute, or for Compose relative to the Compose file (`./data`). */
+    readonly source: string;
+}
+
+/** Compose's short volume syntax, `[SOURCE:]TARGET[:MODE]`: SOURCE is a host path when it starts like one (compose-go's loader). */
+function composeVolumeSource(text: string): string | undefined {
+    const drive = /^[A-Za-z]:[\\/]/.test(text) ? 2 : 0;
+    const colon = text.indexOf(":", drive);
+    if (colon < 0) {
+        return undefined; // TARGET alone: an anonymous volume
+    }
+    const source = text.slice(0, colon);
+    return /^([./~]|\\\\|[A-Za-z]:[\\/])/.test(source) ? source : undefined; // otherwise a named volume
+}
+
+/** The host paths a Docker container mounts: `volumes[].hostPath`, `mounts[]` of type bind (or npipe), Compose `volumes`. */
+export function hostMounts(container: Container): Entries<HostMount> {
+    const result: Entries<HostMount> = { items: [], unreadable: [] };
+    const add = (field: string[], source: unknown) => {
+        if (typeof source === "string") {
+            result.items.push({ field, source });
+        } else if (source !== undefined && source !== null && !isUnknown(source)) {
+            result.unreadable.push({ field, problem: `expected a path, found ${describeType(source)}` });
+        }
+    };
+    const objectEntries = (name: FieldName, visit: (entry: JsonObject, at: string[]) => void) => {
+        const path = fieldPath(container, name);
+        if (!path) {
+            return;
+        }
+        listItems(path, readPath(container.spec, path), result).forEach((raw, i) => {
+            const entry = plain(raw);
+            const at = entryPath(path, i);
+            if (isObject(entry)) {
+                visit(entry, at);
+            } else if (typeof entry === "string" && container.shape === "composeService") {
+                const source = composeVolumeSource(entry);
+                if (source !== undefined) {
+                    result.items.push({ field: at, source });
+                }
+            } else if (!isUnknown(entry)) {
+                result.unreadable.push({ field: at, problem: `expected an object, found ${describeType(entry)}` });
+            }
+        });
+    };
+    const typed = (entry: JsonObject, at: string[], sourceKey: string) => {
+        const type = child(entry, "type");
+        if (type === "bind" || type === "npipe") {
+            add([...at, sourceKey], child(entry, sourceKey));
+        } else if (type !== undefined && type !== null && typeof type !== "string" && !isUnknown(type)) {
+            result.unreadable.push({ field: [...at, "type"], problem: `expected a string, found ${describeType(type)}` });
+        }
+    };
+    if (container.shape === "dockerContainer") {
+        objectEntries("volumes", (entry, at) => add([...at, "hostPath"], child(entry, "hostPath")));
+    } else {
+        objectEntries("volumes", (entry, at) => typed(entry, at, "source"));
+    }
+    objectEntries("mounts", (entry, at) => typed(entry, at, "source"));
+    return result;
+}
+
+/** A port a container publishes on its host (the lowest of a range). */
+export interface PublishedPort extends Place {
+    readonly hostPort: number;
+    /** How it is written, for messages: `80`, `"127.0.0.1:80:8080"`. */
+    readonly written: string;
+}
+
+/** The host port of Compose's short syntax, `[[HOST_IP:]HOST_PORTS:]CONTAINER_PORTS[/PROTOCOL]`; undefined when it publishes on a random port. */
+function composeHostPort(text: string): string | undefined {
+    const withoutProtocol = text.replace(/\/[a-z]+$/i, "");
+    const afterIp = withoutProtocol.startsWith("[") ? withoutProtocol.slice(withoutProtocol.indexOf("]") + 2) : withoutProtocol;
+    const parts = afterIp.split(":");
+    const host = parts.length >= 2 ? parts[parts.length - 2] : "";
+    return host === "" ? undefined : host;
+}
+
+/** `8080`, `"8080"`, `"8000-8010"` as a port number (the lowest of a range), or why not. */
+function portNumber(value: unknown): number | { problem: string } {
+    const text = typeof value === "number" ? String(value) : value;
+    const match = typeof text === "string" ? /^\s*(\d{1,5})(?:\s*-\s*\d{1,5})?\s*$/.exec(text) : null;
+    return match ? Number(match[1]) : { problem: `expected a port number, found ${typeof value === "string" ? JSON.stringify(value) : describeType(value)}` };
+}
+
+/**
+ * The ports a container publishes on its host: Kubernetes `ports[].hostPort` (0 publishes none),
+ * docker.Container `ports[].external`, docker.Service `endpointSpec.ports[].publishedPort`, Compose `ports`.
+ */
+export function publishedPorts(container: Container): Entries<PublishedPort> {
+    const result: Entries<PublishedPort> = { items: [], unreadable: [] };
+    const fromResource = container.shape === "dockerService";
+    const path = fromResource ? serviceSettingPaths.ports : fieldPath(container, "ports");
+    if (!path) {
+        return result;
+    }
+    const key = { kubernetes: "hostPort", dockerContainer: "external", dockerService: "publishedPort", composeService: "published" }[container.shape];
+    listItems(path, readPath(fromResource ? container.workload.props : container.spec, path), result).forEach((raw, i) => {
+        const entry = plain(raw);
+        const at = entryPath(path, i);
+        let value: unknown;
+        let field = at;
+        if (isObject(entry)) {
+            value = child(entry, key);
+            field = [...at, key];
+        } else if (typeof entry === "string" && container.shape === "composeService") {
+            value = composeHostPort(entry);
+        } else if (isUnknown(entry) || (typeof entry === "number" && container.shape === "composeService")) {
+            return; // a bare Compose number is the container's port, published on a random host port
+        } else {
+            result.unreadable.push({ field: at, problem: `expected an object, found ${describeType(entry)}` });
+            return;
+        }
+        if (value === undefined || value === null || isUnknown(value) || value === 0) {
+            return;
+        }
+        const port = portNumber(value);
+        if (typeof port === "number") {
+            if (port !== 0) {
+                result.items.push({ field, ...(fromResource && { fromResource }), hostPort: port, written: typeof entry === "string" ? JSON.stringify(entry) : String(value) });
+            }
+        } else {
+            result.unreadable.push({ field, problem: port.problem });
+        }
+    });
+    return result;
+}
+
+/** A Docker security option (`securityOpts`, Compose `security_opt`), split as the daemon splits it. */
+export interface SecurityOption extends Place {
+    /** `seccomp`, `apparmor`, `label`, `no-new-privileges`, `systempaths`, ... */
+    readonly key: string;
+    /** What follows `=` (or the legacy `:`); undefined for a bare `no-new-privileges`. */
+    readonly value: string | undefined;
+    readonly written: string;
+}
+
+/** `seccomp=unconfined`, the legacy `seccomp:unconfined`, a bare `no-new-privileges` (Docker's daemon, parseSecurityOpt). */
+function splitSecurityOption(written: string): { key: string; value: string | undefined } {
+    const text = written.trim();
+    const at = text.includes("=") ? text.indexOf("=") : text.indexOf(":");
+    return at < 0 ? { key: text, value: undefined } : { key: text.slice(0, at), value: text.slice(at + 1) };
+}
+
+/** A Docker container's security options; Kubernetes and docker.Service have none (they have typed fields). */
+export function securityOptions(container: Container): Entries<SecurityOption> {
+    const result: Entries<SecurityOption> = { items: [], unreadable: [] };
+    const path = fieldPath(container, "securityOpts");
+    if (!path) {
+        return result;
+    }
+    listItems(path, readPath(container.spec, path), result).forEach((raw, i) => {
+        const entry = plain(raw);
+        const field = entryPath(path, i);
+        if (typeof entry === "string") {
+            result.items.push({ field, ...splitSecurityOption(entry), written: entry });
+        } else if (!isUnknown(entry)) {
+            result.unreadable.push({ field, problem: `expected a string, found ${describeType(entry)}` });
+        }
+    });
+    return result;
+}
+
+/** The names of the sysctls a Docker container sets: docker.Container `sysctls`, docker.Service `sysctl` (maps), Compose `sysctls` (map or `NAME=VALUE` list). */
+export function sysctlNames(container: Container): Entries<Setting<string>> {
+    const result: Entries<Setting<string>> = { items: [], unreadable: [] };
+    const path = fieldPath(container, "sysctls");
+    const value = path && readPath(container.spec, path);
+    if (!path || value === undefined || value === null || isUnknown(value)) {
+        return result;
+    }
+    if (isObject(value)) {
+        const last = path[path.length - 1];
+        for (const name of Object.keys(value)) {
+            result.items.push({ field: [...path.slice(0, -1), `${last}${keyAccessor(name)}`], value: name });
+        }
+    } else if (Array.isArray(value) && container.shape === "composeService") {
+        value.forEach((raw, i) => {
+            const entry = plain(raw);
+            if (typeof entry === "string") {
+                result.items.push({ field: entryPath(path, i), value: entry.split("=", 1)[0].trim() });
+            } else if (!isUnknown(entry)) {
+                result.unreadable.push({ field: entryPath(path, i), problem: `expected a "NAME=VALUE" string, found ${describeType(entry)}` });
+            }
+        });
+    } else {
+        result.unreadable.push({ field: path, problem: `expected a map, found ${describeType(value)}` });
+    }
+    return result;
+}
+
+/** The sysctls a pod sets (`securityContext.sysctls[].name`). */
+export function podSysctlNames(pod: Pod): Entries<Setting<string>> {
+    const result: Entries<Setting<string>> = { items: [], unreadable: [] };
+    const path = ["securityContext", "sysctls"];
+    listItems(path, readPath(pod.spec, path), result).forEach((raw, i) => {
+        const field = [...entryPath(path, i), "name"];
+        const name = child(plain(raw), "name");
+        if (typeof name === "string") {
+            result.items.push({ field, value: name });
+        } else if (!isUnknown(name) && !isUnknown(plain(raw))) {
+            result.unreadable.push({ field, problem: `expected a sysctl name, found ${describeType(name)}` });
+        }
+    });
+    return result;
+}
+
+/** The host devices a Docker container maps: docker.Container `devices[].hostPath`, Compose `devices` (`HOST[:CONTAINER[:PERMISSIONS]]`, or `{ source }`). */
+export function hostDevices(container: Container): Entries<Setting<string>> {
+    const result: Entries<Setting<string>> = { items: [], unreadable: [] };
+    const path = fieldPath(container, "devices");
+    if (!path) {
+        return result;
+    }
+    const key = container.shape === "composeService" ? "source" : "hostPath";
+    listItems(path, readPath(container.spec, path), result).forEach((raw, i) => {
+        const entry = plain(raw);
+        const at = entryPath(path, i);
+        const device = isObject(entry) ? child(entry, key) : container.shape === "composeService" && typeof entry === "string" ? entry.split(":", 1)[0] : entry;
+        const field = isObject(entry) ? [...at, key] : at;
+        if (typeof device === "string") {
+            result.items.push({ field, value: device });
+        } else if (!isUnknown(device)) {
+            const problem = device === undefined || device === null ? "is not set" : `expected a device path, found ${describeType(device)}`;
+            result.unreadable.push({ field, problem });
+        }
+    });
+    return result;
 }

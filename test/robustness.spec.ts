@@ -23,6 +23,10 @@ const envName = fc.constantFrom("DB_PASSWORD", "LOG_LEVEL", "API_TOKEN", "SECRET
 const envValue = fc.constantFrom("hunter2hunter2", "info", "", "db-creds", "$(OTHER)");
 const optional = { requiredKeys: [] as never[] };
 
+const profileType = fc.constantFrom("RuntimeDefault", "Localhost", "Unconfined");
+const hostPort = fc.constantFrom(0, 80, 8080);
+const sysctlName = fc.constantFrom("net.ipv4.ip_local_port_range", "kernel.msgmax", "net.core.somaxconn", "kernel.shm_rmid_forced");
+
 const kubernetesContainer = (name: string) =>
     fc.record({
         name: fc.constant(name),
@@ -30,18 +34,45 @@ const kubernetesContainer = (name: string) =>
         securityContext: fc.record({
             readOnlyRootFilesystem: fc.boolean(),
             privileged: fc.boolean(),
+            allowPrivilegeEscalation: fc.boolean(),
+            runAsNonRoot: fc.boolean(),
+            runAsUser: fc.constantFrom(0, 1000),
+            seccompProfile: fc.record({ type: profileType }),
+            appArmorProfile: fc.record({ type: profileType }),
+            seLinuxOptions: fc.record({ type: fc.constantFrom("container_t", "spc_t"), user: fc.constantFrom("", "system_u") }, optional),
+            procMount: fc.constantFrom("Default", "Unmasked"),
             capabilities: fc.record({ add: fc.array(capability, { maxLength: 3 }), drop: fc.array(capability, { maxLength: 3 }) }, optional),
         }, optional),
+        ports: fc.array(fc.record({ containerPort: fc.constant(8080), hostPort }, optional), { maxLength: 2 }),
+        readinessProbe: fc.record({ httpGet: fc.record({ host: fc.constantFrom("", "10.0.0.1"), port: fc.constant(8080) }) }),
         env: fc.array(fc.record({ name: envName, value: envValue }), { maxLength: 3 }),
     }, { requiredKeys: ["name", "image"] });
+
+const podVolume = fc.oneof(
+    fc.record({ name: fc.constant("logs"), hostPath: fc.record({ path: fc.constantFrom("/var/log", "/var/run/docker.sock") }) }),
+    fc.record({ name: fc.constant("scratch"), emptyDir: fc.constant({}) }),
+    fc.record({ name: fc.constant("share"), nfs: fc.constant({ server: "nfs.local", path: "/share" }) }),
+    fc.record({ name: fc.constant("config"), configMap: fc.constant({ name: "app" }) }),
+);
 
 const podSpec = fc.record({
     containers: fc.tuple(kubernetesContainer("app"), kubernetesContainer("sidecar")).map(([a, b]) => [a, b]),
     initContainers: fc.array(kubernetesContainer("init"), { maxLength: 1 }),
     ephemeralContainers: fc.array(kubernetesContainer("debug"), { maxLength: 1 }),
     hostPID: fc.boolean(),
+    hostNetwork: fc.boolean(),
+    hostIPC: fc.boolean(),
+    hostUsers: fc.boolean(),
+    volumes: fc.array(podVolume, { maxLength: 2 }),
+    securityContext: fc.record({
+        runAsNonRoot: fc.boolean(),
+        runAsUser: fc.constantFrom(0, 1000),
+        seccompProfile: fc.record({ type: profileType }),
+        sysctls: fc.array(fc.record({ name: sysctlName, value: fc.constant("1") }), { maxLength: 2 }),
+    }, optional),
 }, { requiredKeys: ["containers"] });
 
+const dockerUser = fc.constantFrom("root", "0", "1000:1000", "app");
 const dockerContainerProps = fc.record({
     image,
     readOnly: fc.boolean(),
@@ -50,15 +81,33 @@ const dockerContainerProps = fc.record({
     envs: fc.array(fc.tuple(envName, envValue).map(([n, v]) => `${n}=${v}`), { maxLength: 3 }),
     pidMode: fc.constantFrom("host", "private"),
     ulimits: fc.array(fc.record({ name: fc.constantFrom("nproc", "nofile"), soft: fc.nat(5000), hard: fc.nat(5000) }), { maxLength: 2 }),
+    networkMode: fc.constantFrom("host", "bridge"),
+    ipcMode: fc.constantFrom("host", "private"),
+    usernsMode: fc.constantFrom("host", ""),
+    securityOpts: fc.array(fc.constantFrom("seccomp=unconfined", "no-new-privileges", "apparmor:unconfined", "label=disable", "label=type:spc_t"), { maxLength: 2 }),
+    user: dockerUser,
+    ports: fc.array(fc.record({ internal: fc.constant(8080), external: fc.constantFrom(80, 8080) }, { requiredKeys: ["internal"] }), { maxLength: 2 }),
+    volumes: fc.array(fc.record({ hostPath: fc.constantFrom("/var/run/docker.sock", "/srv/data"), volumeName: fc.constant("data"), containerPath: fc.constant("/data") }, { requiredKeys: ["containerPath"] }), { maxLength: 2 }),
+    mounts: fc.array(fc.record({ type: fc.constantFrom("bind", "volume", "tmpfs"), source: fc.constantFrom("/etc", "data"), target: fc.constant("/mnt") }), { maxLength: 2 }),
+    sysctls: fc.dictionary(sysctlName, fc.constant("1"), { maxKeys: 2 }),
+    devices: fc.array(fc.record({ hostPath: fc.constantFrom("/dev/fuse", "/dev/kvm") }), { maxLength: 1 }),
 }, { requiredKeys: ["image"] });
 
 const dockerServiceProps = fc.record({
-    image,
-    readOnly: fc.boolean(),
-    capAdds: fc.array(capability, { maxLength: 2 }),
-    capDrops: fc.array(capability, { maxLength: 2 }),
-    env: fc.dictionary(envName, envValue, { maxKeys: 3 }),
-}, { requiredKeys: ["image"] }).map(containerSpec => ({ taskSpec: { containerSpec } }));
+    containerSpec: fc.record({
+        image,
+        readOnly: fc.boolean(),
+        capAdds: fc.array(capability, { maxLength: 2 }),
+        capDrops: fc.array(capability, { maxLength: 2 }),
+        env: fc.dictionary(envName, envValue, { maxKeys: 3 }),
+        user: dockerUser,
+        mounts: fc.array(fc.record({ type: fc.constantFrom("bind", "volume"), source: fc.constantFrom("/srv", "data"), target: fc.constant("/mnt") }), { maxLength: 2 }),
+        sysctl: fc.dictionary(sysctlName, fc.constant("1"), { maxKeys: 2 }),
+        privileges: fc.record({ seLinuxContext: fc.record({ disable: fc.boolean(), type: fc.constantFrom("container_t", "spc_t") }, optional) }),
+    }, { requiredKeys: ["image"] }),
+    networksAdvanceds: fc.array(fc.record({ name: fc.constantFrom("host", "backend") }), { maxLength: 2 }),
+    ports: fc.array(fc.record({ targetPort: fc.constant(8080), publishedPort: fc.constantFrom(80, 8080) }), { maxLength: 2 }),
+}).map(({ containerSpec, networksAdvanceds, ports }) => ({ taskSpec: { containerSpec, networksAdvanceds }, endpointSpec: { ports } }));
 
 const dockerfile = fc.constantFrom(
     "FROM golang:1.23 AS build\nRUN go build -o /app .\nFROM gcr.io/distroless/static\nCOPY --from=build /app /app\n",

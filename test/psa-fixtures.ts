@@ -1,0 +1,115 @@
+// Pod Security Admission's own labelled test data: the Go module k8s.io/pod-security-admission ships
+// test/testdata/<level>/v1.<minor>/{pass,fail}/<check><n>.yaml, each a Pod that PSA at that level
+// and version admits (pass) or rejects for that check (fail). Fetched at test time into the Go
+// module cache (`go mod download`), never committed; without Go or the module proxy the specs fail.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { PolicyConfig, resolveConfig } from "../cli/config";
+import { NotApplicable, validate } from "./helpers";
+
+export const psaModule = "k8s.io/pod-security-admission@v0.37.2";
+/** The newest version in the module, and the one whose seccomp and AppArmor fixtures use the older field forms. */
+export const psaVersions = ["v1.37", "v1.25"] as const;
+export type PsaLevel = "baseline" | "restricted";
+
+export interface PsaFixture {
+    level: PsaLevel;
+    version: string;
+    expect: "pass" | "fail";
+    /** `restricted/v1.37/fail/seccompprofile_restricted0.yaml` */
+    file: string;
+    /** The check the file is about: its name without the number (`seccompprofile_restricted`, `base`). */
+    check: string;
+    /** The Pod, as the manifest has it. */
+    object: any;
+}
+
+let moduleDir: string | undefined;
+
+/** Where the module is, downloading it into the Go module cache the first time. */
+export function psaModuleDir(): string {
+    if (!moduleDir) {
+        let output: string;
+        try {
+            output = execFileSync("go", ["mod", "download", "-json", psaModule], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
+        } catch (e) {
+            const error = e as { stderr?: string; message: string };
+            throw new Error(`PSA's test data is fetched with \`go mod download -json ${psaModule}\`, which failed: ${error.stderr || error.message}`);
+        }
+        moduleDir = (JSON.parse(output) as { Dir: string }).Dir;
+    }
+    return moduleDir;
+}
+
+/** Every fixture of the given versions and levels, sorted by file. */
+export function psaFixtures(versions: readonly string[] = psaVersions, levels: readonly PsaLevel[] = ["baseline", "restricted"]): PsaFixture[] {
+    const root = path.join(psaModuleDir(), "test", "testdata");
+    const fixtures: PsaFixture[] = [];
+    for (const level of levels) {
+        for (const version of versions) {
+            for (const expect of ["pass", "fail"] as const) {
+                const dir = path.join(root, level, version, expect);
+                for (const name of fs.readdirSync(dir).filter(f => f.endsWith(".yaml")).sort()) {
+                    fixtures.push({
+                        level,
+                        version,
+                        expect,
+                        file: `${level}/${version}/${expect}/${name}`,
+                        check: name.replace(/\d*\.yaml$/, ""),
+                        object: yaml.load(fs.readFileSync(path.join(dir, name), "utf8")),
+                    });
+                }
+            }
+        }
+    }
+    return fixtures;
+}
+
+export interface Verdict {
+    policy: string;
+    level: "advisory" | "mandatory";
+    message: string;
+}
+
+/**
+ * What the policies report for one resource under a `--policy-pack-config` (read as
+ * `container-guard scan --config` reads it): each violation with its level; disabled policies and
+ * not-applicable ones report nothing.
+ */
+export function verdictsUnder(policies: readonly ResourceValidationPolicy[], config: ReadonlyMap<string, PolicyConfig>, type: string, props: object): Verdict[] {
+    const verdicts: Verdict[] = [];
+    for (const policy of policies) {
+        const { level, properties } = config.get(policy.name)!;
+        if (level === "disabled") {
+            continue;
+        }
+        try {
+            for (const message of validate(policy, type, props, { config: properties })) {
+                const own = /^\[(advisory|mandatory)\] /.exec(message);
+                verdicts.push({ policy: policy.name, level: own ? (own[1] as Verdict["level"]) : level === "advisory" ? "advisory" : "mandatory", message });
+            }
+        } catch (e) {
+            if (!(e instanceof NotApplicable)) {
+                throw e;
+            }
+        }
+    }
+    return verdicts;
+}
+
+/** A preset of examples/config (or any config file), resolved for these policies. */
+export function presetConfig(policies: readonly ResourceValidationPolicy[], file: string): Map<string, PolicyConfig> {
+    return resolveConfig(policies, JSON.parse(fs.readFileSync(file, "utf8")), file);
+}
+
+/** A fixture's Pod as another workload kind: its metadata becomes the pod template's. */
+export function asWorkload(kind: "Deployment" | "CronJob", pod: any): { type: string; props: object } {
+    const template = { metadata: pod.metadata ?? {}, spec: pod.spec };
+    const metadata = { name: pod.metadata?.name ?? "fixture", namespace: "psa" };
+    return kind === "Deployment"
+        ? { type: "kubernetes:apps/v1:Deployment", props: { metadata, spec: { selector: {}, template } } }
+        : { type: "kubernetes:batch/v1:CronJob", props: { metadata, spec: { schedule: "@daily", jobTemplate: { spec: { template } } } } };
+}

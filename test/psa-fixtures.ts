@@ -113,3 +113,58 @@ export function asWorkload(kind: "Deployment" | "CronJob", pod: any): { type: st
         ? { type: "kubernetes:apps/v1:Deployment", props: { metadata, spec: { selector: {}, template } } }
         : { type: "kubernetes:batch/v1:CronJob", props: { metadata, spec: { schedule: "@daily", jobTemplate: { spec: { template } } } } };
 }
+
+/** Property → the input type it holds (`core.v1.PodSpec`), or null for a scalar; `map` for free-form keys. */
+type ProviderTypes = Map<string, Map<string, string | null | "map">>;
+let providerTypes: ProviderTypes | undefined;
+
+/** The input types @pulumi/kubernetes declares (types/input.d.ts: `namespace core { namespace v1 { interface PodSpec { ... } } }`). */
+function kubernetesProviderTypes(): ProviderTypes {
+    if (providerTypes) {
+        return providerTypes;
+    }
+    const text = fs.readFileSync(require.resolve("@pulumi/kubernetes/types/input.d.ts"), "utf8");
+    providerTypes = new Map();
+    let group = "";
+    let version = "";
+    let current: Map<string, string | null | "map"> | undefined;
+    for (const line of text.split("\n")) {
+        const namespace = /^export declare namespace (\w+) \{/.exec(line) ?? undefined;
+        const inner = /^ {4}namespace (\w+) \{/.exec(line) ?? undefined;
+        const declared = /^ {8}interface (\w+) \{/.exec(line) ?? undefined;
+        const property = /^ {12}(\w+)\??: (.*)$/.exec(line) ?? undefined;
+        if (namespace) {
+            group = namespace[1];
+        } else if (inner) {
+            version = inner[1];
+        } else if (declared) {
+            current = new Map();
+            providerTypes.set(`${group}.${version}.${declared[1]}`, current);
+        } else if (property && current) {
+            const type = /inputs\.(\w+\.\w+\.\w+)/.exec(property[2]);
+            current.set(property[1], property[2].includes("[key: string]") ? "map" : type ? type[1] : null);
+        }
+    }
+    return providerTypes;
+}
+
+/** The fields of a manifest object that the Kubernetes provider's input types don't have: a Pulumi program can't set them. */
+export function fieldsTheProviderLacks(object: unknown, type = "core.v1.Pod", at = ""): string[] {
+    const fields = kubernetesProviderTypes().get(type);
+    if (!fields || typeof object !== "object" || object === null) {
+        return [];
+    }
+    const lacking: string[] = [];
+    for (const [key, value] of Object.entries(object)) {
+        const path = at ? `${at}.${key}` : key;
+        const inner = fields.get(key);
+        if (inner === undefined) {
+            lacking.push(path);
+        } else if (inner !== null && inner !== "map") {
+            for (const item of Array.isArray(value) ? value : [value]) {
+                lacking.push(...fieldsTheProviderLacks(item, inner, path));
+            }
+        }
+    }
+    return [...new Set(lacking)];
+}

@@ -670,25 +670,35 @@ export function podVolumes(pod: Pod): Entries<PodVolume> {
 export interface HostMount extends Place {
     /** As written: absolute, or for Compose relative to the Compose file (`./data`). */
     readonly source: string;
+    /** Where the container sees it (`containerPath`, `target`), when written as a string: fixes keep it. */
+    readonly target?: string;
+}
+
+/** `C:\\` or `C:/` at the start: a Windows drive, whose colon is not a separator. */
+const windowsDrive = /^[A-Za-z]:[\\/]/;
+
+/** The text up to the next `:` that is not a drive's. */
+function beforeColon(text: string): string {
+    const colon = text.indexOf(":", windowsDrive.test(text) ? 2 : 0);
+    return colon < 0 ? text : text.slice(0, colon);
 }
 
 /** Compose's short volume syntax, `[SOURCE:]TARGET[:MODE]`: SOURCE is a host path when it starts like one (compose-go's loader). */
-function composeVolumeSource(text: string): string | undefined {
-    const drive = /^[A-Za-z]:[\\/]/.test(text) ? 2 : 0;
-    const colon = text.indexOf(":", drive);
-    if (colon < 0) {
+function composeVolumeSource(text: string): { source: string; target: string } | undefined {
+    const source = beforeColon(text);
+    if (source === text) {
         return undefined; // TARGET alone: an anonymous volume
     }
-    const source = text.slice(0, colon);
-    return /^([./~]|\\\\|[A-Za-z]:[\\/])/.test(source) ? source : undefined; // otherwise a named volume
+    const isHostPath = /^([./~]|\\\\)/.test(source) || windowsDrive.test(source); // otherwise a named volume
+    return isHostPath ? { source, target: beforeColon(text.slice(source.length + 1)) } : undefined;
 }
 
 /** The host paths a Docker container mounts: `volumes[].hostPath`, `mounts[]` of type bind (or npipe), Compose `volumes`. */
 export function hostMounts(container: Container): Entries<HostMount> {
     const result: Entries<HostMount> = { items: [], unreadable: [] };
-    const add = (field: string[], source: unknown) => {
+    const add = (field: string[], source: unknown, target: unknown) => {
         if (typeof source === "string") {
-            result.items.push({ field, source });
+            result.items.push({ field, source, ...(typeof target === "string" && { target }) });
         } else if (source !== undefined && source !== null && !isUnknown(source)) {
             result.unreadable.push({ field, problem: `expected a path, found ${describeType(source)}` });
         }
@@ -704,9 +714,9 @@ export function hostMounts(container: Container): Entries<HostMount> {
             if (isObject(entry)) {
                 visit(entry, at);
             } else if (typeof entry === "string" && container.shape === "composeService") {
-                const source = composeVolumeSource(entry);
-                if (source !== undefined) {
-                    result.items.push({ field: at, source });
+                const mount = composeVolumeSource(entry);
+                if (mount !== undefined) {
+                    result.items.push({ field: at, ...mount });
                 }
             } else if (!isUnknown(entry)) {
                 result.unreadable.push({ field: at, problem: `expected an object, found ${describeType(entry)}` });
@@ -716,13 +726,13 @@ export function hostMounts(container: Container): Entries<HostMount> {
     const typed = (entry: JsonObject, at: string[], sourceKey: string) => {
         const type = child(entry, "type");
         if (type === "bind" || type === "npipe") {
-            add([...at, sourceKey], child(entry, sourceKey));
+            add([...at, sourceKey], child(entry, sourceKey), child(entry, "target"));
         } else if (type !== undefined && type !== null && typeof type !== "string" && !isUnknown(type)) {
             result.unreadable.push({ field: [...at, "type"], problem: `expected a string, found ${describeType(type)}` });
         }
     };
     if (container.shape === "dockerContainer") {
-        objectEntries("volumes", (entry, at) => add([...at, "hostPath"], child(entry, "hostPath")));
+        objectEntries("volumes", (entry, at) => add([...at, "hostPath"], child(entry, "hostPath"), child(entry, "containerPath")));
     } else {
         objectEntries("volumes", (entry, at) => typed(entry, at, "source"));
     }
@@ -864,12 +874,20 @@ export function podSysctlNames(pod: Pod): Entries<Setting<string>> {
     const result: Entries<Setting<string>> = { items: [], unreadable: [] };
     const path = ["securityContext", "sysctls"];
     listItems(path, readPath(pod.spec, path), result).forEach((raw, i) => {
-        const field = [...entryPath(path, i), "name"];
-        const name = child(plain(raw), "name");
+        const entry = plain(raw);
+        const at = entryPath(path, i);
+        if (!isObject(entry)) {
+            if (!isUnknown(entry)) {
+                result.unreadable.push({ field: at, problem: `expected an object, found ${describeType(entry)}` });
+            }
+            return;
+        }
+        const field = [...at, "name"];
+        const name = child(entry, "name");
         if (typeof name === "string") {
             result.items.push({ field, value: name });
-        } else if (!isUnknown(name) && !isUnknown(plain(raw))) {
-            result.unreadable.push({ field, problem: `expected a sysctl name, found ${describeType(name)}` });
+        } else if (!isUnknown(name)) {
+            result.unreadable.push({ field, problem: name === undefined || name === null ? "is not set" : `expected a sysctl name, found ${describeType(name)}` });
         }
     });
     return result;

@@ -6,6 +6,7 @@ import { noPrivileged } from "./container-no-privileged";
 import { pidLimit } from "./container-pid-limit";
 import { readOnlyRootFilesystem } from "./container-read-only-root-filesystem";
 import { restrictAddedCapabilities } from "./container-restrict-added-capabilities";
+import { restrictedVolumes } from "./container-restricted-volumes";
 import { secretsAsFiles } from "./container-secrets-as-files";
 import { multiStageBuild } from "./image-multi-stage-build";
 
@@ -18,4 +19,5 @@ export const policies: ResourceValidationPolicy[] = [
     pidLimit,
     noPlaintextSecrets,
     secretsAsFiles,
+    restrictedVolumes,
 ];

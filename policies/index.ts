@@ -7,6 +7,7 @@ import { pidLimit } from "./container-pid-limit";
 import { readOnlyRootFilesystem } from "./container-read-only-root-filesystem";
 import { restrictAddedCapabilities } from "./container-restrict-added-capabilities";
 import { restrictedVolumes } from "./container-restricted-volumes";
+import { safeSysctls } from "./container-safe-sysctls";
 import { secretsAsFiles } from "./container-secrets-as-files";
 import { multiStageBuild } from "./image-multi-stage-build";
 
@@ -20,4 +21,5 @@ export const policies: ResourceValidationPolicy[] = [
     noPlaintextSecrets,
     secretsAsFiles,
     restrictedVolumes,
+    safeSysctls,
 ];

@@ -35,7 +35,8 @@ export const frameworks = {
             "the Pod Security Standards page (kubernetes/website, content/en/docs/concepts/security/pod-security-standards.md) " +
             "for the control names, and k8s.io/pod-security-admission, policy/check_privileged.go, " +
             "check_capabilities_baseline.go (the baseline add list), check_capabilities_restricted.go, " +
-            "check_hostNamespaces.go, check_windowsHostProcess.go, check_hostPathVolumes.go, check_restrictedVolumes.go.",
+            "check_hostNamespaces.go, check_windowsHostProcess.go, check_hostPathVolumes.go, check_restrictedVolumes.go, " +
+            "check_sysctls.go.",
     },
     "nist-800-190": {
         name: "NIST SP 800-190",
@@ -75,6 +76,7 @@ export const controlTitles = {
     "pss:baseline/privileged-containers": "Baseline: Privileged Containers",
     "pss:baseline/capabilities": "Baseline: Capabilities",
     "pss:baseline/hostpath-volumes": "Baseline: HostPath Volumes",
+    "pss:baseline/sysctls": "Baseline: Sysctls",
     "pss:restricted/volume-types": "Restricted: Volume Types",
     "pss:restricted/capabilities": "Restricted: Capabilities",
     "nist-800-190:4.1.2": "Image countermeasures: image configuration defects",

@@ -6,7 +6,7 @@ import { main } from "../cli/main";
 import { safeSysctlNames, safeSysctls as policy } from "../policies/container-safe-sysctls";
 import { workloadOf } from "../policies/lib/workloads";
 import { dockerContainer, dockerService, kubernetesResource, representativeKubernetesTypes, UNKNOWN_ARRAY, UNKNOWN_OBJECT, UNKNOWN_STRING, validate } from "./helpers";
-import { asWorkload, psaFixtures, psaModuleDir, psaVersions, verdictsUnder } from "./psa-fixtures";
+import { ownedCheckDisagreements, psaModuleDir } from "./psa-fixtures";
 
 const deployment = "kubernetes:apps/v1:Deployment";
 const app = { name: "app", image: "shop/app:1" };
@@ -182,18 +182,7 @@ describe("container-safe-sysctls", () => {
             it(`at ${level} (mandatory): a violation exactly on the fail/ files of the check, as a Pod, a Deployment and a CronJob`, function () {
                 this.timeout(120_000);
                 const config = resolveConfig([policy], { [policy.name]: "mandatory" }, "test");
-                const wrong: string[] = [];
-                let owned = 0;
-                for (const fixture of psaFixtures(psaVersions, [level])) {
-                    const expected = fixture.expect === "fail" && fixture.check === "sysctls";
-                    owned += expected ? 1 : 0;
-                    for (const { type, props } of [{ type: "kubernetes:core/v1:Pod", props: fixture.object }, asWorkload("Deployment", fixture.object), asWorkload("CronJob", fixture.object)]) {
-                        const mandatory = verdictsUnder([policy], config, type, props).filter(v => v.level === "mandatory");
-                        if ((mandatory.length > 0) !== expected) {
-                            wrong.push(`${fixture.file} as ${type}: ${mandatory.map(v => v.message).join(" / ") || "no violation"}`);
-                        }
-                    }
-                }
+                const { owned, wrong } = ownedCheckDisagreements([policy], config, level, ["sysctls"]);
                 assert.strictEqual(owned, 2, "sysctls0.yaml at v1.37 and v1.25");
                 assert.deepStrictEqual(wrong, []);
             });

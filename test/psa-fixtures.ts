@@ -168,3 +168,24 @@ export function fieldsTheProviderLacks(object: unknown, type = "core.v1.Pod", at
     }
     return [...new Set(lacking)];
 }
+
+/**
+ * Where policies disagree with PSA on the checks they own, at one level: every fixture of that level
+ * (newest and v1.25), as a Pod, a Deployment and a CronJob, should get a mandatory violation under
+ * `config` exactly when it is a fail/ file of one of `checks`. `owned` counts those files.
+ */
+export function ownedCheckDisagreements(policies: readonly ResourceValidationPolicy[], config: ReadonlyMap<string, PolicyConfig>, level: PsaLevel, checks: readonly string[]): { owned: number; wrong: string[] } {
+    const wrong: string[] = [];
+    let owned = 0;
+    for (const fixture of psaFixtures(psaVersions, [level])) {
+        const expected = fixture.expect === "fail" && checks.includes(fixture.check);
+        owned += expected ? 1 : 0;
+        for (const { type, props } of [{ type: "kubernetes:core/v1:Pod", props: fixture.object as object }, asWorkload("Deployment", fixture.object), asWorkload("CronJob", fixture.object)]) {
+            const mandatory = verdictsUnder(policies, config, type, props).filter(v => v.level === "mandatory");
+            if ((mandatory.length > 0) !== expected) {
+                wrong.push(`${fixture.file} as ${type}: ${mandatory.map(v => v.message).join(" / ") || "no violation"}`);
+            }
+        }
+    }
+    return { owned, wrong };
+}

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import {
-    hasField, hostDevices, hostMounts, hostNamespaces, parseKubernetesType, podHostNamespaces, podSysctlNames, podVolumes, probeHosts,
+    deviceCgroupRules, hasField, hostDevices, hostMounts, hostNamespaces, parseKubernetesType, podHostNamespaces, podSysctlNames, podVolumes, probeHosts,
     publishedPorts, securityOptions, sysctlNames, workloadOf,
 } from "../policies/lib/workloads";
 import { rawProps } from "../policies/lib/values";
@@ -194,6 +194,38 @@ describe("workloads: the container view", () => {
                 ports: [3000, "3001", "8080:80", "127.0.0.1:25:2525", "127.0.0.1::53", "[::1]:6001:6001", "9090-9091:8080-8081/udp", { target: 80, published: "8000-8010" }, { target: 81 }],
             })), ["ports[2]=8080", "ports[3]=25", "ports[5]=6001", "ports[6]=9090", "ports[7].published=8000"]);
             assert.deepStrictEqual(publishedPorts(compose({ ports: ["${HTTP_PORT}:80"] })).unreadable, [{ field: ["ports[0]"], problem: 'expected a port number, found "${HTTP_PORT}"' }]);
+        });
+
+        it("reads the range a published port spans, a service's unreadable ports from its root, and a host-network pod's container ports", () => {
+            const span = (c: ReturnType<typeof docker>) => publishedPorts(c).items.map(p => `${p.field.join(".")}=${p.hostPort}-${p.lastHostPort}${p.viaHostNetwork ? " (host network)" : ""}`);
+            assert.deepStrictEqual(span(compose({ ports: ["80-81:8080-8081", "25:2525", { target: 80, published: "1000-1100" }] })), ["ports[0]=80-81", "ports[1]=25-25", "ports[2].published=1000-1100"]);
+            assert.deepStrictEqual(publishedPorts(service({ endpointSpec: { ports: [{ targetPort: 80, publishedPort: "x" }] } })).unreadable, [
+                { field: ["endpointSpec", "ports[0]", "publishedPort"], problem: 'expected a port number, found "x"', fromResource: true },
+            ]);
+            const type = "kubernetes:core/v1:Pod";
+            const onNode = (hostNetwork: unknown) => workloadOf(type, "p", kubernetesResource(type, {
+                hostNetwork, containers: [{ name: "a", ports: [{ containerPort: 9100 }, { containerPort: 80, hostPort: 8080 }, { containerPort: UNKNOWN_STRING }] }],
+            }))!.containers[0];
+            assert.deepStrictEqual(span(onNode(true)), ["ports[0].containerPort=9100-9100 (host network)", "ports[1].hostPort=8080-8080"]);
+            for (const hostNetwork of [false, undefined, "true", UNKNOWN_STRING]) {
+                assert.deepStrictEqual(span(onNode(hostNetwork)), ["ports[1].hostPort=8080-8080"], String(hostNetwork));
+            }
+        });
+
+        it("reports a Swarm service's networks of the wrong shape as unreadable, not as joining no host network", () => {
+            const states = (networksAdvanceds: unknown) => hostNamespaces(service({ taskSpec: { containerSpec: { image: "x" }, networksAdvanceds } })).map(s => `${s.field.join(".")} ${s.shared.state}`);
+            assert.deepStrictEqual(states("host"), ["taskSpec.networksAdvanceds malformed"]);
+            assert.deepStrictEqual(states(["host", UNKNOWN_OBJECT, { name: UNKNOWN_STRING }]), ["taskSpec.networksAdvanceds[0] malformed", "taskSpec.networksAdvanceds[2].name unknown"]);
+            assert.deepStrictEqual(states(UNKNOWN_ARRAY), []);
+        });
+
+        it("reads Docker device cgroup rules", () => {
+            const rules = deviceCgroupRules(docker({ deviceCgroupRules: ["c 189:* rmw", UNKNOWN_STRING, 7] }));
+            assert.deepStrictEqual(rules.items, [{ field: ["deviceCgroupRules[0]"], value: "c 189:* rmw" }]);
+            assert.deepStrictEqual(rules.unreadable, [{ field: ["deviceCgroupRules[2]"], problem: 'expected a rule such as "c 189:* rmw", found a number' }]);
+            assert.deepStrictEqual(deviceCgroupRules(compose({ device_cgroup_rules: ["b 8:* r"] })).items, [{ field: ["device_cgroup_rules[0]"], value: "b 8:* r" }]);
+            assert.deepStrictEqual(deviceCgroupRules(service({})).items, []);
+            assert.strictEqual(hasField(service({}).workload, "deviceCgroupRules"), false);
         });
 
         it("splits Docker security options as the daemon does", () => {

@@ -157,6 +157,8 @@ export function readList(value: unknown): Reading<unknown[]> {
 export interface Unreadable {
     readonly field: readonly string[];
     readonly problem: string;
+    /** `field` is from the resource's root, not the container's (a docker.Service's `endpointSpec`). */
+    readonly fromResource?: true;
 }
 
 /** What a reader found in a list or map field: the entries it could read, and where it couldn't. */

@@ -40,7 +40,9 @@ export type FieldName =
     | "volumes"
     | "mounts"
     | "sysctls"
-    | "devices";
+    | "devices"
+    // The device cgroup allow-list (`--device-cgroup-rule`): host devices by type and number.
+    | "deviceCgroupRules";
 
 export type ContainerShape = "kubernetes" | "dockerContainer" | "dockerService" | "composeService";
 
@@ -81,6 +83,7 @@ const fieldPaths: Record<ContainerShape, Partial<Record<FieldName, string[]>>> =
         mounts: ["mounts"],
         sysctls: ["sysctls"],
         devices: ["devices"],
+        deviceCgroupRules: ["deviceCgroupRules"],
     },
     // Swarm services cannot run privileged, set security options or map devices; there is no such
     // field to read. Their SELinux label is `privileges.seLinuxContext`, shaped like Kubernetes'
@@ -114,6 +117,7 @@ const fieldPaths: Record<ContainerShape, Partial<Record<FieldName, string[]>>> =
         volumes: ["volumes"],
         sysctls: ["sysctls"],
         devices: ["devices"],
+        deviceCgroupRules: ["device_cgroup_rules"],
     },
 };
 
@@ -595,9 +599,20 @@ export function hostNamespaces(container: Container): NamespaceSetting[] {
     }
     if (container.shape === "dockerService") {
         const networks = serviceSettingPaths.networks;
-        const entries = listItems(networks, readPath(container.workload.props, networks), { unreadable: [] });
-        entries.forEach((entry, i) => {
-            const name = child(plain(entry), "name");
+        const malformed = (field: readonly string[], problem: string) => settings.push({ namespace: "network", field, fromResource: true, shared: { state: "malformed", problem } });
+        const result: Pick<Entries<unknown>, "unreadable"> = { unreadable: [] };
+        const entries = listItems(networks, readPath(container.workload.props, networks), result);
+        // A list or entry of the wrong shape can't say whether the tasks join `host`.
+        result.unreadable.forEach(({ field, problem }) => malformed(field, problem));
+        entries.forEach((raw, i) => {
+            const entry = plain(raw);
+            if (!isObject(entry)) {
+                if (!isUnknown(entry)) {
+                    malformed(entryPath(networks, i), `expected an object, found ${describeType(entry)}`);
+                }
+                return;
+            }
+            const name = child(entry, "name");
             if (name !== undefined && name !== null) {
                 settings.push({ namespace: "network", field: [...entryPath(networks, i), "name"], fromResource: true, shared: hostMode(name) });
             }
@@ -740,9 +755,14 @@ export function hostMounts(container: Container): Entries<HostMount> {
     return result;
 }
 
-/** A port a container publishes on its host (the lowest of a range). */
+/** A port a container publishes on its host, or a range of them. */
 export interface PublishedPort extends Place {
+    /** The port, or the lowest of a range. */
     readonly hostPort: number;
+    /** The highest of a range; `hostPort` for a single port. */
+    readonly lastHostPort: number;
+    /** A Kubernetes `containerPort` that is the node's because the pod sets `hostNetwork: true` (see publishedPorts). */
+    readonly viaHostNetwork?: true;
     /** How it is written, for messages: `80`, `"127.0.0.1:80:8080"`. */
     readonly written: string;
 }
@@ -756,16 +776,20 @@ function composeHostPort(text: string): string | undefined {
     return host === "" ? undefined : host;
 }
 
-/** `8080`, `"8080"`, `"8000-8010"` as a port number (the lowest of a range), or why not. */
-function portNumber(value: unknown): number | { problem: string } {
+/** `8080`, `"8080"`, `"8000-8010"` as the lowest and highest port, or why not. */
+function portRange(value: unknown): { first: number; last: number } | { problem: string } {
     const text = typeof value === "number" ? String(value) : value;
-    const match = typeof text === "string" ? /^\s*(\d{1,5})(?:\s*-\s*\d{1,5})?\s*$/.exec(text) : null;
-    return match ? Number(match[1]) : { problem: `expected a port number, found ${typeof value === "string" ? JSON.stringify(value) : describeType(value)}` };
+    const match = typeof text === "string" ? /^\s*(\d{1,5})(?:\s*-\s*(\d{1,5}))?\s*$/.exec(text) : null;
+    return match
+        ? { first: Number(match[1]), last: Number(match[2] ?? match[1]) }
+        : { problem: `expected a port number, found ${typeof value === "string" ? JSON.stringify(value) : describeType(value)}` };
 }
 
 /**
  * The ports a container publishes on its host: Kubernetes `ports[].hostPort` (0 publishes none),
  * docker.Container `ports[].external`, docker.Service `endpointSpec.ports[].publishedPort`, Compose `ports`.
+ * In a pod with `hostNetwork: true` every port is the node's: the API server sets an unset
+ * hostPort to the containerPort (on Pods since v1.28, on pod templates too before), and PSA judges that.
  */
 export function publishedPorts(container: Container): Entries<PublishedPort> {
     const result: Entries<PublishedPort> = { items: [], unreadable: [] };
@@ -775,14 +799,21 @@ export function publishedPorts(container: Container): Entries<PublishedPort> {
         return result;
     }
     const key = { kubernetes: "hostPort", dockerContainer: "external", dockerService: "publishedPort", composeService: "published" }[container.shape];
+    const hostNetwork = container.shape === "kubernetes" && child(container.pod?.spec, "hostNetwork") === true;
     listItems(path, readPath(fromResource ? container.workload.props : container.spec, path), result).forEach((raw, i) => {
         const entry = plain(raw);
         const at = entryPath(path, i);
         let value: unknown;
         let field = at;
+        let viaHostNetwork = false;
         if (isObject(entry)) {
             value = child(entry, key);
             field = [...at, key];
+            if (hostNetwork && (value === undefined || value === null || value === 0)) {
+                value = child(entry, "containerPort");
+                field = [...at, "containerPort"];
+                viaHostNetwork = true;
+            }
         } else if (typeof entry === "string" && container.shape === "composeService") {
             value = composeHostPort(entry);
         } else if (isUnknown(entry) || (typeof entry === "number" && container.shape === "composeService")) {
@@ -794,16 +825,16 @@ export function publishedPorts(container: Container): Entries<PublishedPort> {
         if (value === undefined || value === null || isUnknown(value) || value === 0) {
             return;
         }
-        const port = portNumber(value);
-        if (typeof port === "number") {
-            if (port !== 0) {
-                result.items.push({ field, ...(fromResource && { fromResource }), hostPort: port, written: typeof entry === "string" ? JSON.stringify(entry) : String(value) });
-            }
-        } else {
-            result.unreadable.push({ field, problem: port.problem });
+        const range = portRange(value);
+        if ("problem" in range) {
+            result.unreadable.push({ field, problem: range.problem });
+        } else if (range.first !== 0) {
+            const written = typeof entry === "string" ? JSON.stringify(entry) : String(value);
+            const place = { field, ...(fromResource && { fromResource }), ...(viaHostNetwork && { viaHostNetwork: true as const }) };
+            result.items.push({ ...place, hostPort: range.first, lastHostPort: Math.max(range.first, range.last), written });
         }
     });
-    return result;
+    return fromResource ? { items: result.items, unreadable: result.unreadable.map(unreadable => ({ ...unreadable, fromResource })) } : result;
 }
 
 /** A Docker security option (`securityOpts`, Compose `security_opt`), split as the daemon splits it. */
@@ -824,8 +855,14 @@ function splitSecurityOption(written: string): { key: string; value: string | un
 
 /** A Docker container's security options; Kubernetes and docker.Service have none (they have typed fields). */
 export function securityOptions(container: Container): Entries<SecurityOption> {
-    const result: Entries<SecurityOption> = { items: [], unreadable: [] };
-    const path = fieldPath(container, "securityOpts");
+    const { items, unreadable } = stringEntries(container, "securityOpts", "a string");
+    return { items: items.map(({ field, value }) => ({ field, ...splitSecurityOption(value), written: value })), unreadable };
+}
+
+/** The strings of a list field, each where it is written; an entry of another type is unreadable (`expected` says what it should be). */
+function stringEntries(container: Container, name: FieldName, expected: string): Entries<Setting<string>> {
+    const result: Entries<Setting<string>> = { items: [], unreadable: [] };
+    const path = fieldPath(container, name);
     if (!path) {
         return result;
     }
@@ -833,9 +870,9 @@ export function securityOptions(container: Container): Entries<SecurityOption> {
         const entry = plain(raw);
         const field = entryPath(path, i);
         if (typeof entry === "string") {
-            result.items.push({ field, ...splitSecurityOption(entry), written: entry });
+            result.items.push({ field, value: entry });
         } else if (!isUnknown(entry)) {
-            result.unreadable.push({ field, problem: `expected a string, found ${describeType(entry)}` });
+            result.unreadable.push({ field, problem: `expected ${expected}, found ${describeType(entry)}` });
         }
     });
     return result;
@@ -914,4 +951,9 @@ export function hostDevices(container: Container): Entries<Setting<string>> {
         }
     });
     return result;
+}
+
+/** The device cgroup rules of a Docker container (`deviceCgroupRules`, Compose `device_cgroup_rules`): `c 189:* rmw`. */
+export function deviceCgroupRules(container: Container): Entries<Setting<string>> {
+    return stringEntries(container, "deviceCgroupRules", 'a rule such as "c 189:* rmw"');
 }

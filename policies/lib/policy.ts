@@ -119,11 +119,12 @@ export function containerPolicy<C>(rule: ContainerRule<C>): ResourceValidationPo
         if (!workload) {
             return undefined;
         }
+        // A wrong config is reported on every resource, even one the rule can't judge.
+        const config = readConfig(args);
         const notApplicable = rule.notApplicable?.(workload);
         if (notApplicable) {
             declareNotApplicable(args, notApplicable);
         }
-        const config = readConfig(args);
         if (isExcluded(workload, args.urn, config.exclude)) {
             return undefined;
         }

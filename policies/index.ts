@@ -1,6 +1,9 @@
 // Every policy of the pack, in the order the docs and the engine list them.
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { dropCapabilities } from "./container-drop-capabilities";
+import { noHostDevices } from "./container-no-host-devices";
+import { noHostNamespaces } from "./container-no-host-namespaces";
+import { noHostPorts } from "./container-no-host-ports";
 import { noPlaintextSecrets } from "./container-no-plaintext-secrets";
 import { noPrivileged } from "./container-no-privileged";
 import { pidLimit } from "./container-pid-limit";
@@ -20,6 +23,9 @@ export const policies: ResourceValidationPolicy[] = [
     pidLimit,
     noPlaintextSecrets,
     secretsAsFiles,
+    noHostNamespaces,
     restrictedVolumes,
+    noHostPorts,
     safeSysctls,
+    noHostDevices,
 ];

@@ -1,11 +1,12 @@
 import * as assert from "assert";
 import * as path from "path";
-import { policies } from "../policies";
+import { resolveConfig } from "../cli/config";
 import { noHostNamespaces as policy } from "../policies/container-no-host-namespaces";
+import { pidLimit } from "../policies/container-pid-limit";
 import { workloadOf } from "../policies/lib/workloads";
 import { dockerContainer, dockerService, kubernetesResource, remediate, representativeKubernetesTypes, UNKNOWN_ARRAY, UNKNOWN_BOOL, UNKNOWN_STRING, validate } from "./helpers";
-import { psaFixtures, psaVersions } from "./psa-fixtures";
-import { mandatoryUnder, scanFindings } from "./policy-runs";
+import { scanFindings } from "./policy-runs";
+import { ownedCheckDisagreements } from "./psa-fixtures";
 
 const compose = "compose:service";
 const app = (extra: object = {}) => ({ name: "app", image: "registry.example.com/shop/app:1", ...extra });
@@ -243,28 +244,19 @@ describe("container-no-host-namespaces", () => {
 
     describe("Pod Security Admission's fixtures", function () {
         this.timeout(120_000);
-        const owned = psaFixtures(psaVersions).filter(f => f.check === "hostnamespaces" || f.check === "hostprobesandhostlifecycle");
+        // PSA's windowshostprocess fail/ files set hostNetwork: true (a HostProcess pod requires it), so PSA
+        // rejects them for host namespaces too; hostnamespaces2.yaml sets only hostPID, container-pid-limit's.
+        const checks = ["hostnamespaces", "hostprobesandhostlifecycle", "windowshostprocess"];
 
-        it("covers both checks at both levels of the newest version, and hostnamespaces at v1.25", () => {
-            for (const level of ["baseline", "restricted"]) {
-                for (const check of ["hostnamespaces", "hostprobesandhostlifecycle"]) {
-                    assert.ok(owned.some(f => f.level === level && f.version === "v1.37" && f.check === check && f.expect === "fail"), `${level} v1.37 ${check}`);
-                }
-                assert.ok(owned.some(f => f.level === level && f.version === "v1.25" && f.check === "hostnamespaces"), `${level} v1.25`);
-            }
-        });
-
-        for (const fixture of owned) {
-            // The hostnamespaces file that sets only hostPID is container-pid-limit's.
-            const pidOnly = fixture.object.spec.hostPID === true && !fixture.object.spec.hostNetwork && !fixture.object.spec.hostIPC;
-            const owner = pidOnly ? "container-pid-limit" : policy.name;
-            it(`${fixture.file}: ${fixture.expect === "fail" ? `a mandatory violation from ${owner}` : "no mandatory violation"}`, () => {
-                const verdicts = mandatoryUnder(policies, [policy.name, "container-pid-limit"], fixture.object);
-                if (fixture.expect === "pass") {
-                    assert.deepStrictEqual(verdicts, []);
-                } else {
-                    assert.ok(verdicts.length > 0 && verdicts.every(v => v === owner), JSON.stringify(verdicts));
-                }
+        for (const level of ["baseline", "restricted"] as const) {
+            it(`at ${level} (mandatory): a violation exactly on the fail/ files of its checks, the hostPID one from container-pid-limit`, () => {
+                const alone = ownedCheckDisagreements([policy], resolveConfig([policy], { [policy.name]: "mandatory" }, "test"), level, checks);
+                // hostnamespaces, hostprobesandhostlifecycle and windowshostprocess: 3 + 5 + 2 at v1.37, 3 + 2 at v1.25.
+                assert.strictEqual(alone.owned, 15);
+                assert.deepStrictEqual(alone.wrong.map(w => w.replace(/ as .*/, "")), ["v1.37", "v1.25"].flatMap(v => Array(3).fill(`${level}/${v}/fail/hostnamespaces2.yaml`)));
+                const withPid = [policy, pidLimit];
+                const both = ownedCheckDisagreements(withPid, resolveConfig(withPid, { [policy.name]: "mandatory", [pidLimit.name]: "mandatory" }, "test"), level, checks);
+                assert.deepStrictEqual(both.wrong, []);
             });
         }
     });

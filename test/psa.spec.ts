@@ -29,7 +29,8 @@ const owners: Record<string, readonly string[]> = {
     seccompprofile_restricted: ["container-security-profiles"],
     selinuxoptions: ["container-security-profiles"],
     sysctls: ["container-safe-sysctls"],
-    windowshostprocess: ["container-no-privileged"],
+    // Its fail/ files set hostNetwork: true (a HostProcess pod requires it), which PSA rejects as a host namespace too.
+    windowshostprocess: ["container-no-privileged", "container-no-host-namespaces"],
 };
 
 /**

@@ -210,9 +210,12 @@ export function renderFinding(container: Container, finding: Finding): string {
     return render(describeContainer(container), location, finding);
 }
 
-/** A pod-level finding names the workload and the pod field: `Deployment shop/web: spec.template.spec.hostPID ...`. */
+/**
+ * A pod-level finding names the workload and the pod field: `Deployment shop/web: spec.template.spec.hostPID ...`;
+ * with `fromResource`, a field outside the pod spec (its template's annotations), from the resource's root.
+ */
 export function renderPodFinding(workload: Workload, pod: Pod, finding: Finding): string {
-    return render(workload.label, [pod.path, ...finding.field].join("."), finding);
+    return render(workload.label, finding.fromResource ? finding.field.join(".") : [pod.path, ...finding.field].join("."), finding);
 }
 
 /** A finding on a resource that is not a workload (an image build): `docker.Image app: build.args.X ...`. */

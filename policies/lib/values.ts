@@ -92,6 +92,22 @@ export function readPath(root: unknown, path: readonly string[]): unknown {
     return value;
 }
 
+/** Sets a value at a path (for remediation, on a copy of the props), creating the objects on the way and replacing what isn't one. */
+export function writePath(root: JsonObject, path: readonly string[], value: unknown): void {
+    let holder = root;
+    for (const key of path.slice(0, -1)) {
+        const next = plain(holder[key]);
+        if (isObject(next)) {
+            holder = next;
+        } else {
+            const created: JsonObject = {};
+            holder[key] = created;
+            holder = created;
+        }
+    }
+    holder[path[path.length - 1]] = value as JsonObject[string];
+}
+
 /** What a rule learns from one field. */
 export type Reading<T> =
     | { state: "set"; value: T }

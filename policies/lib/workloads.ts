@@ -3,7 +3,7 @@
 // rule reads. Rules are written once, over this view, for every kind.
 import type { ContainerEnv } from "./env";
 import { memoizeByText } from "./memo";
-import { child, describeType, Entries, entryPath, isObject, isUnknown, JsonObject, keyAccessor, listItems, plain, readBoolean, Reading, readPath, UNKNOWN, Unknown } from "./values";
+import { child, describeType, Entries, entryPath, isObject, isUnknown, JsonObject, keyAccessor, listItems, plain, readBoolean, Reading, readPath, UNKNOWN, Unknown, writePath } from "./values";
 
 export type Platform = "kubernetes" | "docker";
 
@@ -519,21 +519,9 @@ export function readField(container: Container, field: FieldName): unknown {
 /** Sets a field on the (cloned) container for remediation, creating the objects on the way. */
 export function writeField(container: Container, field: FieldName, value: unknown): void {
     const path = fieldPath(container, field);
-    if (!path) {
-        return;
+    if (path) {
+        writePath(container.spec, path, value);
     }
-    let holder: JsonObject = container.spec;
-    for (const key of path.slice(0, -1)) {
-        const next = plain(holder[key]);
-        if (isObject(next)) {
-            holder = next;
-        } else {
-            const created: JsonObject = {};
-            holder[key] = created;
-            holder = created;
-        }
-    }
-    holder[path[path.length - 1]] = value as JsonObject[string];
 }
 
 /** Whether a workload's kind has a field at all: a policy about a field it lacks is not applicable there. */

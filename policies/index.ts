@@ -12,6 +12,7 @@ import { restrictAddedCapabilities } from "./container-restrict-added-capabiliti
 import { restrictedVolumes } from "./container-restricted-volumes";
 import { safeSysctls } from "./container-safe-sysctls";
 import { secretsAsFiles } from "./container-secrets-as-files";
+import { securityProfiles } from "./container-security-profiles";
 import { multiStageBuild } from "./image-multi-stage-build";
 
 export const policies: ResourceValidationPolicy[] = [
@@ -26,6 +27,7 @@ export const policies: ResourceValidationPolicy[] = [
     noHostNamespaces,
     restrictedVolumes,
     noHostPorts,
+    securityProfiles,
     safeSysctls,
     noHostDevices,
 ];

@@ -36,7 +36,9 @@ export const frameworks = {
             "for the control names, and k8s.io/pod-security-admission, policy/check_privileged.go, " +
             "check_capabilities_baseline.go (the baseline add list), check_capabilities_restricted.go, " +
             "check_hostNamespaces.go, check_windowsHostProcess.go, check_hostPathVolumes.go, check_restrictedVolumes.go, " +
-            "check_sysctls.go, check_hostPorts.go, check_hostProbesAndhostLifecycle.go.",
+            "check_sysctls.go, check_hostPorts.go, check_hostProbesAndhostLifecycle.go, check_seccompProfile_baseline.go, " +
+            "check_seccompProfile_restricted.go, check_appArmorProfile.go, check_seLinuxOptions.go, check_procMount_baseline.go, " +
+            "check_procMount_restricted.go.",
     },
     "nist-800-190": {
         name: "NIST SP 800-190",
@@ -56,6 +58,8 @@ type FrameworkId = keyof typeof frameworks;
 export const controlTitles = {
     "cis-docker-1.6.0:4.3": "Ensure that unnecessary packages are not installed in the container",
     "cis-docker-1.6.0:4.10": "Ensure secrets are not stored in Dockerfiles",
+    "cis-docker-1.6.0:5.2": "Ensure that, if applicable, an AppArmor Profile is enabled",
+    "cis-docker-1.6.0:5.3": "Ensure that, if applicable, SELinux security options are set",
     "cis-docker-1.6.0:5.4": "Ensure that Linux kernel capabilities are restricted within containers",
     "cis-docker-1.6.0:5.5": "Ensure that privileged containers are not used",
     "cis-docker-1.6.0:5.6": "Ensure sensitive host system directories are not mounted on containers",
@@ -67,6 +71,7 @@ export const controlTitles = {
     "cis-docker-1.6.0:5.18": "Ensure that host devices are not directly exposed to containers",
     "cis-docker-1.6.0:5.19": "Ensure that the default ulimit is overwritten at runtime if needed",
     "cis-docker-1.6.0:5.21": "Ensure that the host's UTS namespace is not shared",
+    "cis-docker-1.6.0:5.22": "Ensure the default seccomp profile is not Disabled",
     "cis-docker-1.6.0:5.31": "Ensure that the host's user namespaces are not shared",
     "cis-docker-1.6.0:5.32": "Ensure that the Docker socket is not mounted inside any containers",
     "cis-kubernetes-1.10:5.2.2": "Minimize the admission of privileged containers",
@@ -80,6 +85,7 @@ export const controlTitles = {
     "cis-kubernetes-1.10:5.2.12": "Minimize the admission of HostPath volumes",
     "cis-kubernetes-1.10:5.2.13": "Minimize the admission of containers which use HostPorts",
     "cis-kubernetes-1.10:5.4.1": "Prefer using Secrets as files over Secrets as environment variables",
+    "cis-kubernetes-1.10:5.7.2": "Ensure that the seccomp profile is set to docker/default in your Pod definitions",
     "pss:baseline/hostprocess": "Baseline: HostProcess",
     "pss:baseline/host-namespaces": "Baseline: Host Namespaces",
     "pss:baseline/host-ports": "Baseline: Host Ports",
@@ -90,6 +96,11 @@ export const controlTitles = {
     "pss:baseline/sysctls": "Baseline: Sysctls",
     "pss:restricted/volume-types": "Restricted: Volume Types",
     "pss:restricted/capabilities": "Restricted: Capabilities",
+    "pss:baseline/apparmor": "Baseline: AppArmor",
+    "pss:baseline/selinux": "Baseline: SELinux",
+    "pss:baseline/proc-mount-type": "Baseline: /proc Mount Type",
+    "pss:baseline/seccomp": "Baseline: Seccomp",
+    "pss:restricted/seccomp": "Restricted: Seccomp",
     "nist-800-190:4.1.2": "Image countermeasures: image configuration defects",
     "nist-800-190:4.1.4": "Image countermeasures: embedded clear text secrets",
     "nist-800-190:4.4.3": "Container countermeasures: insecure container runtime configurations",

@@ -89,7 +89,7 @@ class Issues {
 function unreadableHolder(site: Site, field: readonly string[], problem: string): Issue {
     return {
         field,
-        problem: `can't be read (${problem}), so the seccomp, AppArmor, SELinux and /proc settings in it can't be checked`,
+        problem: `can't be read (${problem}), so the confinement settings in it (seccomp, AppArmor, SELinux, /proc) can't be checked`,
         why: why.unreadable,
         fix: `${site.fix(field, "{}")} // an object, as the API defines it`,
     };

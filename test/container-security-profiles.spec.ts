@@ -275,7 +275,7 @@ describe("container-security-profiles", () => {
             const props = kubernetesResource(deployment, { securityContext: "RuntimeDefault", containers: [{ name: "a", securityContext: ["x"] }] });
             const messages = validate(policy, deployment, props, restricted);
             assert.deepStrictEqual(locations(messages), ["spec.template.spec.securityContext", "spec.template.spec.containers[0].securityContext"]);
-            assert.match(messages[1], /securityContext can't be read \(expected an object, found a list\), so the seccomp, AppArmor, SELinux and \/proc settings in it can't be checked/);
+            assert.match(messages[1], /securityContext can't be read \(expected an object, found a list\), so the confinement settings in it \(seccomp, AppArmor, SELinux, \/proc\) can.t be checked/);
             assert.strictEqual(remediate(policy, deployment, props, restricted), undefined);
         });
 

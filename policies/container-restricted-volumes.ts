@@ -1,7 +1,7 @@
 // PSS hostPathVolumes (baseline) and restrictedVolumes (restricted), CIS Docker 5.6 and 5.32: no path of the
 // node or host is mounted unless allowedHostPaths allows it, never a container runtime's socket, and under the
 // restricted profile only the volume types PSA's check_restrictedVolumes.go admits.
-import { compileGlobs } from "./lib/config";
+import { compileGlobs, PssProfile, pssProfileProperty } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
 import { Glob } from "./lib/glob";
 import { normaliseHostPath, runtimeSocket } from "./lib/host-paths";
@@ -9,10 +9,9 @@ import { containerPolicy, Finding, fixSnippet, podFixSnippet } from "./lib/polic
 import { describeType, isUnknown, quote, Unreadable } from "./lib/values";
 import { Container, HostMount, hostMounts, Pod, podVolumes, PodVolume } from "./lib/workloads";
 
-type Profile = "baseline" | "restricted";
 
 interface VolumesConfig {
-    profile: Profile;
+    profile: PssProfile;
     allowedHostPaths: readonly Glob[];
 }
 
@@ -171,15 +170,11 @@ export const restrictedVolumes = containerPolicy<VolumesConfig>({
         "There is no automatic remediation: where the data should live instead, and how it gets there, is a decision the " +
         "pack can't make.",
     config: {
-        profile: {
-            type: "string",
-            enum: ["baseline", "restricted"],
-            default: "baseline",
-            description:
-                "`baseline`: pods may use any volume type but hostPath (PSS hostPathVolumes). `restricted`: only configMap, csi, " +
+        profile: pssProfileProperty(
+            "`baseline`: pods may use any volume type but hostPath (PSS hostPathVolumes). `restricted`: only configMap, csi, " +
                 "downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret (PSS restrictedVolumes). " +
                 "Docker resources are judged the same under both: named volumes and tmpfs pass, host paths need allowedHostPaths.",
-        },
+        ),
         allowedHostPaths: {
             type: "array",
             items: { type: "string", minLength: 1 },
@@ -192,7 +187,7 @@ export const restrictedVolumes = containerPolicy<VolumesConfig>({
         },
     },
     parseConfig: config => ({
-        profile: config.profile as Profile,
+        profile: config.profile as PssProfile,
         allowedHostPaths: compileGlobs("container-restricted-volumes", "allowedHostPaths", config.allowedHostPaths as string[]),
     }),
     checkPod(pod, config, report) {

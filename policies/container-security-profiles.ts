@@ -3,6 +3,7 @@
 // gives it. Kubernetes semantics are Pod Security Admission's at v1.37 (policy/check_seccompProfile_*.go,
 // check_appArmorProfile.go, check_seLinuxOptions.go, check_procMount_*.go): which fields, which values,
 // pod and container levels, Windows pods and user-namespaced pods.
+import { pssProfileProperty } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
 import { containerPolicy, Finding, fixSnippet, podFixSnippet } from "./lib/policy";
 import { child, describeType, isObject, isUnknown, JsonObject, keyAccessor, plain, quote, readBoolean, writePath } from "./lib/values";
@@ -451,17 +452,13 @@ export const securityProfiles = containerPolicy<ProfilesConfig>({
         "`label=user:`/`role:`/`type:` options and (Compose) `systempaths=unconfined`. docker.Service: " +
         "`taskSpec.containerSpec.privileges.seLinuxContext` neither disables labelling nor sets a user, role or other type.",
     config: {
-        profile: {
-            type: "string",
-            enum: ["baseline", "restricted"],
-            default: "baseline",
-            description:
-                "The Pod Security Standards profile to hold Kubernetes pods to. `baseline`: a profile that is set must be " +
+        profile: pssProfileProperty(
+            "The Pod Security Standards profile to hold Kubernetes pods to. `baseline`: a profile that is set must be " +
                 "RuntimeDefault or Localhost, and a user-namespaced pod (`hostUsers: false`) may unmask /proc. `restricted`: " +
                 "every container also runs a seccomp profile (its own or the pod's; Windows pods are exempt, as Pod Security " +
                 "Admission does) and /proc stays masked in user namespaces too. Docker resources are judged as at baseline under " +
                 "both: the daemon applies its default seccomp and AppArmor profiles when none is named.",
-        },
+        ),
     },
     parseConfig: config => ({ restricted: config.profile === "restricted" }),
     check(container, config, to) {

@@ -19,6 +19,14 @@ export interface ConfigProperty {
     uniqueItems?: boolean;
 }
 
+/** The Pod Security Standards profiles a policy's `profile` key takes (a contract: DESIGN.md). */
+export type PssProfile = "baseline" | "restricted";
+
+/** The `profile` config key: one of the PSS profiles, baseline by default. */
+export function pssProfileProperty(description: string): ConfigProperty {
+    return { type: "string", enum: ["baseline", "restricted"] satisfies PssProfile[], default: "baseline", description };
+}
+
 export const commonConfigProperties: Record<"exclude" | "exemptImages", ConfigProperty> = {
     exclude: {
         type: "array",

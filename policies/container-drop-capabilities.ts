@@ -1,5 +1,5 @@
 // Rule 3: least privilege: a container drops the Linux capabilities it doesn't need (ALL by default).
-import { normalizeCapability, sortCapabilities } from "./lib/capabilities";
+import { miswrittenFinding, normalizeCapability, rewriteMiswritten, sortCapabilities } from "./lib/capabilities";
 import { complianceFramework } from "./lib/controls";
 import { containerPolicy, fixSnippet } from "./lib/policy";
 import { readList } from "./lib/values";
@@ -81,12 +81,17 @@ export const dropCapabilities = containerPolicy<DropConfig>({
                 why: `it keeps ${keeps}; with NET_RAW a compromised process can craft packets and spoof traffic on the node.`,
                 fix: fixSnippet(container, field, config.requiredSource),
             });
+            return;
+        }
+        const miswritten = miswrittenFinding(container, "droppedCapabilities", relied(config));
+        if (miswritten) {
+            report(miswritten);
         }
     },
     remediate(container, config) {
         const result = missingDrops(container, config);
         if (!result) {
-            return false;
+            return rewriteMiswritten(container, "droppedCapabilities", relied(config));
         }
         const current = readList(readField(container, "droppedCapabilities"));
         const kept = current.state === "set" ? current.value : [];
@@ -94,3 +99,8 @@ export const dropCapabilities = containerPolicy<DropConfig>({
         return true;
     },
 });
+
+/** The dropped name a verdict relies on that Pod Security admission reads as written: ALL, when it is required (restricted counts only "ALL"). */
+function relied(config: DropConfig): (name: string) => boolean {
+    return name => name === "ALL" && config.required.includes("ALL");
+}

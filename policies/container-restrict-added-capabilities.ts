@@ -1,5 +1,5 @@
 // Rule 4a: grant only the capability an app needs (allow-listed), never ALL.
-import { normalizeCapability, sortCapabilities } from "./lib/capabilities";
+import { describeMiswritten, miswritten, miswrittenFinding, normalizeCapability, rewriteMiswritten, sortCapabilities } from "./lib/capabilities";
 import { ConfigError, compileConfigGlob } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
 import { Glob } from "./lib/glob";
@@ -102,15 +102,23 @@ export const restrictAddedCapabilities = containerPolicy<AddConfig>({
     },
     parseConfig: config => ({ allowances: parseAllowances(config.allowedCapabilities as string[]) }),
     check(container, config, report) {
+        const allowed = (capability: string) => isAllowed(capability, container.image, config);
         const result = disallowedAdds(container, config);
         if (!result) {
+            const spelling = miswrittenFinding(container, "addedCapabilities", allowed);
+            if (spelling) {
+                report(spelling);
+            }
             return;
         }
         const field = fieldPath(container, "addedCapabilities")!;
         const names = result.entries.map(e => e.name);
+        // The fix below writes the kept names right, so a misspelling of one of them is said here, not twice.
+        const misspelt = miswritten(container, "addedCapabilities", allowed);
+        const spelling = misspelt.length > 0 ? `; it also has ${describeMiswritten(misspelt)}` : "";
         report({
             field,
-            problem: result.problem ?? `adds ${names.join(", ")}, which ${names.length > 1 ? "are" : "is"} not allow-listed`,
+            problem: (result.problem ?? `adds ${names.join(", ")}, which ${names.length > 1 ? "are" : "is"} not allow-listed`) + spelling,
             why: names.includes("ALL") || names.includes("SYS_ADMIN")
                 ? "ALL and SYS_ADMIN amount to root on the host: mounts, namespaces, kernel interfaces."
                 : "every added capability widens what a compromised process can do to the kernel and the node.",
@@ -118,9 +126,10 @@ export const restrictAddedCapabilities = containerPolicy<AddConfig>({
         });
     },
     remediate(container, config) {
+        const rewritten = rewriteMiswritten(container, "addedCapabilities", name => isAllowed(name, container.image, config));
         const result = disallowedAdds(container, config);
         if (!result) {
-            return false;
+            return rewritten;
         }
         const reading = readList(readField(container, "addedCapabilities"));
         const drop = new Set(result.entries.map(e => e.index));

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { dropCapabilities as policy } from "../policies/container-drop-capabilities";
 import { dockerContainer, dockerService, kubernetesResource, remediate, representativeKubernetesTypes, UNKNOWN_ARRAY, UNKNOWN_STRING, validate } from "./helpers";
 
-const dropping = (drop: unknown) => ({ name: "app", image: "nginx", securityContext: { capabilities: { drop } } });
+const dropping = (drop: unknown, extra: object = {}) => ({ name: "app", image: "nginx", securityContext: { capabilities: { drop } }, ...extra });
 
 describe("container-drop-capabilities", () => {
     for (const type of representativeKubernetesTypes) {
@@ -20,8 +20,18 @@ describe("container-drop-capabilities", () => {
                 assert.match(messages[2], /container "debug": .*ephemeralContainers\[0\]/);
                 assert.match(messages[1], /Fix: initContainers\[0\]\.securityContext = \{ capabilities: \{ drop: \["ALL"\] \} \}/);
             });
-            it("passes containers that drop ALL, in any spelling", () => {
-                const props = kubernetesResource(type, { containers: [dropping(["all"])], initContainers: [dropping(["NET_RAW", "ALL"])] });
+            it("flags ALL written another way, which Pod Security admission doesn't count, and rewrites it", () => {
+                const props = kubernetesResource(type, { containers: [dropping(["NET_RAW", "cap_all"])], initContainers: [dropping(["all", "ALL"], { name: "init" })] });
+                const messages = validate(policy, type, props);
+                assert.strictEqual(messages.length, 1, messages.join("\n"));
+                assert.match(messages[0], /container "app": \S*containers\[0\]\.securityContext\.capabilities\.drop has "cap_all" \(entry 1\), which Pod Security admission doesn't read as ALL\./);
+                assert.match(messages[0], /Fix: containers\[0\]\.securityContext = \{ capabilities: \{ drop: \["NET_RAW","ALL"\] \} \}/);
+                const fixed = remediate(policy, type, props);
+                assert.deepStrictEqual(validate(policy, type, fixed), []);
+                assert.strictEqual(remediate(policy, type, fixed), undefined);
+            });
+            it("passes containers that drop ALL", () => {
+                const props = kubernetesResource(type, { containers: [dropping(["ALL"])], initContainers: [dropping(["NET_RAW", "ALL"])] });
                 assert.deepStrictEqual(validate(policy, type, props), []);
             });
             it("remediates by adding the required drops and keeping the rest", () => {

@@ -21,8 +21,20 @@ describe("container-restrict-added-capabilities", () => {
                 assert.match(messages[2], /container "debug": .*adds ALL/);
             });
             it("passes containers that add nothing or only allow-listed capabilities", () => {
-                const props = kubernetesResource(type, { containers: [adding(["net_bind_service"]), { name: "plain", image: "x" }] });
+                const props = kubernetesResource(type, { containers: [adding(["NET_BIND_SERVICE"]), { name: "plain", image: "x" }] });
                 assert.deepStrictEqual(validate(policy, type, props), []);
+            });
+            it("flags an allowed capability written as Pod Security admission doesn't read it, once, and rewrites it", () => {
+                const props = kubernetesResource(type, { containers: [adding(["net_bind_service"]), adding(["CAP_NET_BIND_SERVICE", "SYS_ADMIN"], { name: "b" })] });
+                const messages = validate(policy, type, props);
+                assert.strictEqual(messages.length, 2, messages.join("\n"));
+                assert.match(messages[0], /container "app": \S*capabilities\.add has "net_bind_service" \(entry 0\), which Pod Security admission doesn't read as NET_BIND_SERVICE\.\nWhy: Kubernetes names capabilities/);
+                assert.match(messages[0], /Fix: containers\[0\]\.securityContext = \{ capabilities: \{ add: \["NET_BIND_SERVICE"\] \} \}/);
+                assert.match(messages[1], /container "b": \S* adds SYS_ADMIN, which is not allow-listed; it also has "CAP_NET_BIND_SERVICE" \(entry 0\), which Pod Security/);
+                assert.match(messages[1], /Fix: containers\[1\]\.securityContext = \{ capabilities: \{ add: \["NET_BIND_SERVICE"\] \} \}/);
+                const fixed = remediate(policy, type, props);
+                assert.deepStrictEqual(validate(policy, type, fixed), []);
+                assert.strictEqual(remediate(policy, type, fixed), undefined);
             });
             it("remediates by removing what isn't allowed", () => {
                 const props = kubernetesResource(type, { containers: [adding(["SYS_ADMIN", "NET_BIND_SERVICE", "ALL"])] });

@@ -5,6 +5,7 @@ import { noHostDevices } from "./container-no-host-devices";
 import { noHostNamespaces } from "./container-no-host-namespaces";
 import { noHostPorts } from "./container-no-host-ports";
 import { noPlaintextSecrets } from "./container-no-plaintext-secrets";
+import { noPrivilegeEscalation } from "./container-no-privilege-escalation";
 import { noPrivileged } from "./container-no-privileged";
 import { pidLimit } from "./container-pid-limit";
 import { readOnlyRootFilesystem } from "./container-read-only-root-filesystem";
@@ -28,6 +29,7 @@ export const policies: ResourceValidationPolicy[] = [
     restrictedVolumes,
     noHostPorts,
     securityProfiles,
+    noPrivilegeEscalation,
     safeSysctls,
     noHostDevices,
 ];

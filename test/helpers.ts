@@ -1,5 +1,6 @@
 // Drives a policy the way @pulumi/policy's server does: props behind the SDK's unknown-checking
 // proxy, config from getConfig(), violations collected as the server would report them.
+import * as assert from "assert";
 import { ResourceValidationPolicy, Secret } from "@pulumi/policy";
 import { kubernetesWorkloadKinds } from "../policies/lib/workloads";
 
@@ -136,4 +137,22 @@ export function cpuMs(run: () => unknown): number {
     run();
     const { user, system } = process.cpuUsage(start);
     return (user + system) / 1000;
+}
+
+/**
+ * A policy's exemptions on a Deployment whose containers it flags (`flagged(name, image)` builds
+ * one): the exemption annotation stops validation and remediation, `exemptImages` skips one
+ * container and judges the other, `exclude` skips the workload.
+ */
+export function assertKubernetesExemptions(policy: ResourceValidationPolicy, flagged: (name: string, image: string) => object): void {
+    const type = "kubernetes:apps/v1:Deployment";
+    const annotations = { "container-guard/exempt": policy.name, "container-guard/exempt-reason": "tested" };
+    const annotated = kubernetesResource(type, { containers: [flagged("app", "shop/app:1")] }, { name: "web", namespace: "shop", annotations });
+    assert.deepStrictEqual(validate(policy, type, annotated), []);
+    assert.strictEqual(remediate(policy, type, annotated), undefined);
+    const two = kubernetesResource(type, { containers: [flagged("agent", "datadog/agent:7"), flagged("app", "shop/app:1")] });
+    assert.ok(validate(policy, type, two).some(m => m.includes('container "agent"')), "the agent container is flagged without exemptions");
+    const left = validate(policy, type, two, { config: { exemptImages: ["datadog/*"] } });
+    assert.ok(left.length > 0 && left.every(m => m.includes('container "app"')), left.join("\n"));
+    assert.deepStrictEqual(validate(policy, type, two, { config: { exclude: ["shop/web"] } }), []);
 }

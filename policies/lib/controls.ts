@@ -38,7 +38,7 @@ export const frameworks = {
             "check_hostNamespaces.go, check_windowsHostProcess.go, check_hostPathVolumes.go, check_restrictedVolumes.go, " +
             "check_sysctls.go, check_hostPorts.go, check_hostProbesAndhostLifecycle.go, check_seccompProfile_baseline.go, " +
             "check_seccompProfile_restricted.go, check_appArmorProfile.go, check_seLinuxOptions.go, check_procMount_baseline.go, " +
-            "check_procMount_restricted.go.",
+            "check_procMount_restricted.go, check_allowPrivilegeEscalation.go.",
     },
     "nist-800-190": {
         name: "NIST SP 800-190",
@@ -72,12 +72,14 @@ export const controlTitles = {
     "cis-docker-1.6.0:5.19": "Ensure that the default ulimit is overwritten at runtime if needed",
     "cis-docker-1.6.0:5.21": "Ensure that the host's UTS namespace is not shared",
     "cis-docker-1.6.0:5.22": "Ensure the default seccomp profile is not Disabled",
+    "cis-docker-1.6.0:5.26": "Ensure that the container is restricted from acquiring additional privileges",
     "cis-docker-1.6.0:5.31": "Ensure that the host's user namespaces are not shared",
     "cis-docker-1.6.0:5.32": "Ensure that the Docker socket is not mounted inside any containers",
     "cis-kubernetes-1.10:5.2.2": "Minimize the admission of privileged containers",
     "cis-kubernetes-1.10:5.2.3": "Minimize the admission of containers wishing to share the host process ID namespace",
     "cis-kubernetes-1.10:5.2.4": "Minimize the admission of containers wishing to share the host IPC namespace",
     "cis-kubernetes-1.10:5.2.5": "Minimize the admission of containers wishing to share the host network namespace",
+    "cis-kubernetes-1.10:5.2.6": "Minimize the admission of containers with allowPrivilegeEscalation",
     "cis-kubernetes-1.10:5.2.8": "Minimize the admission of containers with the NET_RAW capability",
     "cis-kubernetes-1.10:5.2.9": "Minimize the admission of containers with added capabilities",
     "cis-kubernetes-1.10:5.2.10": "Minimize the admission of containers with capabilities assigned",
@@ -96,6 +98,7 @@ export const controlTitles = {
     "pss:baseline/sysctls": "Baseline: Sysctls",
     "pss:restricted/volume-types": "Restricted: Volume Types",
     "pss:restricted/capabilities": "Restricted: Capabilities",
+    "pss:restricted/privilege-escalation": "Restricted: Privilege Escalation",
     "pss:baseline/apparmor": "Baseline: AppArmor",
     "pss:baseline/selinux": "Baseline: SELinux",
     "pss:baseline/proc-mount-type": "Baseline: /proc Mount Type",

@@ -10,6 +10,7 @@ import { noPrivileged } from "./container-no-privileged";
 import { pidLimit } from "./container-pid-limit";
 import { readOnlyRootFilesystem } from "./container-read-only-root-filesystem";
 import { restrictAddedCapabilities } from "./container-restrict-added-capabilities";
+import { runAsNonRoot } from "./container-run-as-non-root";
 import { restrictedVolumes } from "./container-restricted-volumes";
 import { safeSysctls } from "./container-safe-sysctls";
 import { secretsAsFiles } from "./container-secrets-as-files";
@@ -30,6 +31,7 @@ export const policies: ResourceValidationPolicy[] = [
     noHostPorts,
     securityProfiles,
     noPrivilegeEscalation,
+    runAsNonRoot,
     safeSysctls,
     noHostDevices,
 ];

@@ -38,7 +38,8 @@ export const frameworks = {
             "check_hostNamespaces.go, check_windowsHostProcess.go, check_hostPathVolumes.go, check_restrictedVolumes.go, " +
             "check_sysctls.go, check_hostPorts.go, check_hostProbesAndhostLifecycle.go, check_seccompProfile_baseline.go, " +
             "check_seccompProfile_restricted.go, check_appArmorProfile.go, check_seLinuxOptions.go, check_procMount_baseline.go, " +
-            "check_procMount_restricted.go, check_allowPrivilegeEscalation.go.",
+            "check_procMount_restricted.go, check_allowPrivilegeEscalation.go, check_runAsNonRoot.go, " +
+            "check_runAsUser.go.",
     },
     "nist-800-190": {
         name: "NIST SP 800-190",
@@ -56,6 +57,7 @@ type FrameworkId = keyof typeof frameworks;
 
 /** Control titles as their source words them, keyed by tag. */
 export const controlTitles = {
+    "cis-docker-1.6.0:4.1": "Ensure that a user for the container has been created",
     "cis-docker-1.6.0:4.3": "Ensure that unnecessary packages are not installed in the container",
     "cis-docker-1.6.0:4.10": "Ensure secrets are not stored in Dockerfiles",
     "cis-docker-1.6.0:5.2": "Ensure that, if applicable, an AppArmor Profile is enabled",
@@ -80,6 +82,7 @@ export const controlTitles = {
     "cis-kubernetes-1.10:5.2.4": "Minimize the admission of containers wishing to share the host IPC namespace",
     "cis-kubernetes-1.10:5.2.5": "Minimize the admission of containers wishing to share the host network namespace",
     "cis-kubernetes-1.10:5.2.6": "Minimize the admission of containers with allowPrivilegeEscalation",
+    "cis-kubernetes-1.10:5.2.7": "Minimize the admission of root containers",
     "cis-kubernetes-1.10:5.2.8": "Minimize the admission of containers with the NET_RAW capability",
     "cis-kubernetes-1.10:5.2.9": "Minimize the admission of containers with added capabilities",
     "cis-kubernetes-1.10:5.2.10": "Minimize the admission of containers with capabilities assigned",
@@ -99,6 +102,8 @@ export const controlTitles = {
     "pss:restricted/volume-types": "Restricted: Volume Types",
     "pss:restricted/capabilities": "Restricted: Capabilities",
     "pss:restricted/privilege-escalation": "Restricted: Privilege Escalation",
+    "pss:restricted/running-as-non-root": "Restricted: Running as Non-root",
+    "pss:restricted/running-as-non-root-user": "Restricted: Running as Non-root user",
     "pss:baseline/apparmor": "Baseline: AppArmor",
     "pss:baseline/selinux": "Baseline: SELinux",
     "pss:baseline/proc-mount-type": "Baseline: /proc Mount Type",

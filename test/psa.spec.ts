@@ -9,7 +9,8 @@ import { asWorkload, fieldsTheProviderLacks, presetConfig, PsaFixture, psaFixtur
 
 /** The policies that own each PSA check (the fixture's file name without its number). */
 const owners: Record<string, readonly string[]> = {
-    allowprivilegeescalation: ["container-no-privilege-escalation"],
+    // allowprivilegeescalation3 has no securityContext at all, so PSA rejects it for capabilities (no drop of ALL) too.
+    allowprivilegeescalation: ["container-no-privilege-escalation", "container-drop-capabilities"],
     apparmorprofile: ["container-security-profiles"],
     capabilities_baseline: ["container-restrict-added-capabilities"],
     // Restricted asks for both a drop of ALL and no add beyond NET_BIND_SERVICE.
@@ -19,7 +20,9 @@ const owners: Record<string, readonly string[]> = {
     hostpathvolumes: ["container-restricted-volumes"],
     hostports: ["container-no-host-ports"],
     hostprobesandhostlifecycle: ["container-no-host-namespaces"],
-    privileged: ["container-no-privileged"],
+    // The fixtures clear allowPrivilegeEscalation (the API rejects false with privileged: true), and
+    // PSA restricted rejects them for that too: its evaluator reports both checks on privileged0 and 1.
+    privileged: ["container-no-privileged", "container-no-privilege-escalation"],
     procmount: ["container-security-profiles"],
     procmount_restricted: ["container-security-profiles"],
     restrictedvolumes: ["container-restricted-volumes"],

@@ -5,7 +5,7 @@
 import { complianceFramework } from "./lib/controls";
 import { containerPolicy, Finding, fixSnippet, podFixSnippet } from "./lib/policy";
 import { child, describeType, isObject, isUnknown, readBoolean, Reading, readPath } from "./lib/values";
-import { Container, fieldPath, Pod, readField, writeField } from "./lib/workloads";
+import { Container, fieldPath, Pod, podUserNamespace, readField, writeField } from "./lib/workloads";
 
 const why = "root in a container is uid 0 on the node's kernel: a container escape, a writable host mount or a kernel bug hands it the node.";
 
@@ -14,14 +14,10 @@ const podRunAsUser = ["securityContext", "runAsUser"];
 const exampleUid = "10001";
 const uidNote = " // a non-root uid the image can run as, or unset to run as the image's USER";
 
-/**
- * `hostUsers: false` gives the pod a user namespace, in which root is not root on the node: PSA
- * (v1.35+) lets such a pod run as any user. Undefined when the rule applies; a hostUsers not
- * known yet may be false, so it holds the findings back.
- */
-function userNamespace(pod: Pod | undefined): "yes" | "unknown" | undefined {
-    const reading = readBoolean(child(pod?.spec, "hostUsers"));
-    return reading.state === "unknown" ? "unknown" : reading.state === "set" && !reading.value ? "yes" : undefined;
+/** A pod in a user namespace may run as any user (PSA v1.35+); one whose hostUsers is known only at `up` may be in one, which holds the findings back. */
+function userNamespace(pod: Pod | undefined): boolean {
+    const reading = pod ? podUserNamespace(pod) : undefined;
+    return reading?.state === "unknown" || (reading?.state === "set" && reading.value);
 }
 
 function readUid(value: unknown): Reading<number> {
@@ -149,9 +145,9 @@ export const runAsNonRoot = containerPolicy({
         if (userNamespace(pod)) {
             return;
         }
-        const hostUsers = readBoolean(child(pod.spec, "hostUsers"));
-        if (hostUsers.state === "malformed") {
-            const problem = `can't be read (${hostUsers.problem}), so it doesn't exempt the pod: only false (a user namespace) does`;
+        const namespace = podUserNamespace(pod);
+        if (namespace.state === "malformed") {
+            const problem = `can't be read (${namespace.problem}), so it doesn't exempt the pod: only false (a user namespace) does`;
             report({ field: ["hostUsers"], problem, why, fix: `${pod.path}.hostUsers = false // a user namespace; or remove hostUsers` });
         }
         const nonRoot = explicitNonRootProblem(readBoolean(readPath(pod.spec, podRunAsNonRoot)), "the pod's containers");

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import {
-    deviceCgroupRules, hasField, hostDevices, hostMounts, hostNamespaces, parseKubernetesType, podHostNamespaces, podSysctlNames, podVolumes, probeHosts,
+    deviceCgroupRules, hasField, hostDevices, hostMounts, hostNamespaces, parseKubernetesType, podHostNamespaces, podSysctlNames, podUserNamespace, podVolumes, probeHosts,
     publishedPorts, securityOptions, sysctlNames, workloadOf,
 } from "../policies/lib/workloads";
 import { rawProps } from "../policies/lib/values";
@@ -150,6 +150,12 @@ describe("workloads: the container view", () => {
             assert.ok(swarm.every(s => s.fromResource));
             assert.deepStrictEqual(shared(podHostNamespaces(pod({ hostNetwork: true, hostIPC: false, hostPID: true }).pods[0])), ["network hostNetwork true", "IPC hostIPC false"]);
             assert.deepStrictEqual(hostNamespaces(pod({}).containers[0]), []);
+        });
+
+        it("says whether a pod runs in its own user namespace (hostUsers: false)", () => {
+            const namespace = (hostUsers: unknown) => podUserNamespace(pod(hostUsers === undefined ? {} : { hostUsers }).pods[0]);
+            assert.deepStrictEqual([false, true, undefined, UNKNOWN_STRING].map(namespace), [{ state: "set", value: true }, { state: "set", value: false }, { state: "absent" }, { state: "unknown" }]);
+            assert.deepStrictEqual(namespace("false"), { state: "malformed", problem: "expected a boolean, found a string" });
         });
 
         it("reads the hosts of probes and lifecycle handlers", () => {

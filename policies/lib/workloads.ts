@@ -621,6 +621,16 @@ export function podHostNamespaces(pod: Pod): NamespaceSetting[] {
         .filter(setting => setting.shared.state !== "absent");
 }
 
+/**
+ * Whether a pod runs in its own user namespace (`hostUsers: false`), where uid 0 is not root on the
+ * node and PSA (v1.35+) relaxes runAsNonRoot, runAsUser and baseline procMount: `set` true when it
+ * does, false when `hostUsers: true`; unknown, absent or malformed as `hostUsers` is.
+ */
+export function podUserNamespace(pod: Pod): Reading<boolean> {
+    const hostUsers = readBoolean(child(pod.spec, "hostUsers"));
+    return hostUsers.state === "set" ? { state: "set", value: !hostUsers.value } : hostUsers;
+}
+
 const probeHandlerPaths = [["livenessProbe"], ["readinessProbe"], ["startupProbe"], ["lifecycle", "postStart"], ["lifecycle", "preStop"]];
 
 /** The `host` each probe and lifecycle handler of a Kubernetes container sets (`httpGet`, `tcpSocket`), raw. */

@@ -39,6 +39,12 @@ const INSECURE = [
     "advisory container-drop-capabilities cache",
     "advisory container-secrets-as-files web",                        // secretKeyRef into env
     "advisory container-pid-limit debug",                             // hostPID: true
+    "advisory container-no-privilege-escalation web",                 // allowPrivilegeEscalation unset
+    "advisory container-no-privilege-escalation nightly-report",
+    "advisory container-no-privilege-escalation cache",               // no no-new-privileges
+    "advisory container-run-as-non-root web",                         // runAsNonRoot unset, pod and container
+    "advisory container-run-as-non-root nightly-report",
+    "advisory container-run-as-non-root cache",                       // no user: the image's, root
     "advisory container-pid-limit cache",                             // pidMode: host
     "advisory image-multi-stage-build app-image",
 ].sort();

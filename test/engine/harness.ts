@@ -152,6 +152,12 @@ export class RunningPack {
         };
     }
 
+    /** The messages one policy reports for a resource. */
+    async messagesOf(policyName: string, type: string, props: object): Promise<string[]> {
+        const { diagnostics } = await this.analyze(type, props);
+        return diagnostics.filter(d => d.policyName === policyName).map(d => d.message);
+    }
+
     /** An Analyze request encoded once, to replay with `analyzeEncoded` (load tests, the bench). */
     encodeAnalyze(type: string, props: object, name = "web"): Buffer {
         return Buffer.from(this.request(type, props, name).serializeBinary());

@@ -20,11 +20,6 @@ describe("engine protocol: container-no-privilege-escalation and container-run-a
     startPackForSuite(started => (pack = started));
     beforeEach(() => pack.configure());
 
-    async function messages(policy: string, type: string, props: object): Promise<string[]> {
-        const { diagnostics } = await pack.analyze(type, props);
-        return diagnostics.filter(d => d.policyName === policy).map(d => d.message);
-    }
-
     it("lists both, advisory by default, with only the common config keys", async () => {
         const policies = new Map((await pack.policies()).map(p => [p.name, p]));
         for (const name of [escalationPolicy, nonRootPolicy]) {
@@ -34,22 +29,22 @@ describe("engine protocol: container-no-privilege-escalation and container-run-a
     });
 
     it("container-no-privilege-escalation: flags a container that allows escalation, passes one that doesn't; docker.Service not applicable", async () => {
-        const [open] = await messages(escalationPolicy, deployment, withPod({}, {}));
+        const [open] = await pack.messagesOf(escalationPolicy, deployment, withPod({}, {}));
         assert.match(open, /^Deployment shop\/web, container "api": spec\.template\.spec\.containers\[0\]\.securityContext\.allowPrivilegeEscalation is not set, and unset allows privilege escalation\./m);
-        assert.deepStrictEqual(await messages(escalationPolicy, deployment, withPod({}, { allowPrivilegeEscalation: false })), []);
-        assert.match((await messages(escalationPolicy, dockerContainer, { image: "x", securityOpts: ["no-new-privileges=false"] }))[0], /securityOpts\[0\] is "no-new-privileges=false"/);
-        assert.deepStrictEqual(await messages(escalationPolicy, dockerContainer, { image: "x", securityOpts: ["no-new-privileges"] }), []);
+        assert.deepStrictEqual(await pack.messagesOf(escalationPolicy, deployment, withPod({}, { allowPrivilegeEscalation: false })), []);
+        assert.match((await pack.messagesOf(escalationPolicy, dockerContainer, { image: "x", securityOpts: ["no-new-privileges=false"] }))[0], /securityOpts\[0\] is "no-new-privileges=false"/);
+        assert.deepStrictEqual(await pack.messagesOf(escalationPolicy, dockerContainer, { image: "x", securityOpts: ["no-new-privileges"] }), []);
         const { diagnostics, notApplicable } = await pack.analyze(dockerService, { taskSpec: { containerSpec: { image: "x" } } });
         assert.deepStrictEqual(diagnostics.filter(d => d.policyName === escalationPolicy), []);
         assert.match(notApplicable.find(n => n.policyName === escalationPolicy)!.reason, /no no-new-privileges setting in the Docker provider/);
     });
 
     it("container-run-as-non-root: flags root, passes a non-root user", async () => {
-        const [rootUid] = await messages(nonRootPolicy, deployment, withPod({ runAsNonRoot: true, runAsUser: 0 }, {}));
+        const [rootUid] = await pack.messagesOf(nonRootPolicy, deployment, withPod({ runAsNonRoot: true, runAsUser: 0 }, {}));
         assert.match(rootUid, /^Deployment shop\/web: spec\.template\.spec\.securityContext\.runAsUser is 0, so the pod's containers run as root\./m);
-        assert.deepStrictEqual(await messages(nonRootPolicy, deployment, withPod({ runAsNonRoot: true, runAsUser: 10001 }, {})), []);
-        assert.match((await messages(nonRootPolicy, dockerService, { taskSpec: { containerSpec: { image: "x", user: "root" } } }))[0], /^docker\.Service web: taskSpec\.containerSpec\.user is "root"/m);
-        assert.deepStrictEqual(await messages(nonRootPolicy, dockerContainer, { image: "x", user: "10001:10001" }), []);
+        assert.deepStrictEqual(await pack.messagesOf(nonRootPolicy, deployment, withPod({ runAsNonRoot: true, runAsUser: 10001 }, {})), []);
+        assert.match((await pack.messagesOf(nonRootPolicy, dockerService, { taskSpec: { containerSpec: { image: "x", user: "root" } } }))[0], /^docker\.Service web: taskSpec\.containerSpec\.user is "root"/m);
+        assert.deepStrictEqual(await pack.messagesOf(nonRootPolicy, dockerContainer, { image: "x", user: "10001:10001" }), []);
     });
 
     it("remediates both at the remediate level", async () => {

@@ -43,7 +43,8 @@ const metadata: PolicyMetadata = {
                 "Globs of variable names that hold secrets besides those the built-in name rules find, matched " +
                 "case-insensitively against the whole name (`*_DSN`, `*CONN_STR*`, `LICENSE_KEY`). A match counts even " +
                 "where the name's last segment would otherwise mark it as a setting (`*_URL`); values that are settings " +
-                "(empty, `$(VAR)`, numbers, booleans, absolute paths) are still not flagged.",
+                "(empty, `$(VAR)`, booleans, absolute paths, and numbers under a name whose last segment counts something: " +
+                "`*_TIMEOUT`, `*_MAX`) are still not flagged.",
         },
         allowedEnvNames: {
             type: "array",

@@ -161,22 +161,27 @@ describe("container-no-plaintext-secrets", () => {
             assert.strictEqual(messages.length, 1, messages.join("\n"));
             assert.match(messages[0], pattern);
         }
-        // Numbers and booleans are settings; a bare docker `KEY` has no value here.
-        assert.deepStrictEqual(validate(policy, dockerService, { taskSpec: { containerSpec: { env: { DB_PASSWORD: 1234, API_TOKEN: true } } } }), []);
+        // Booleans are settings, and numbers under a name that counts something about the secret; a bare docker `KEY` has no value here.
+        assert.deepStrictEqual(validate(policy, dockerService, { taskSpec: { containerSpec: { env: { PASSWORD_ROUNDS: 12, API_TOKEN: true } } } }), []);
+        const [numeric] = validate(policy, dockerService, { taskSpec: { containerSpec: { env: { DB_PASSWORD: 1234 } } } });
+        assert.match(numeric, /taskSpec\.containerSpec\.env\.DB_PASSWORD sets DB_PASSWORD to a literal secret \(its name marks it as a secret\)/);
+        assert.doesNotMatch(numeric, /1234/);
         assert.deepStrictEqual(validate(policy, dockerContainer, { envs: ["DB_PASSWORD", "=Zx2Vb7Qm"] }), []);
     });
 
     describe("config", () => {
         it("additionalSecretNamePatterns: globs, case-insensitive, overriding the last-segment exceptions", () => {
-            const config = { additionalSecretNamePatterns: ["*_dsn", "LICENSE", "*CONN_URL"] };
+            const config = { additionalSecretNamePatterns: ["*_dsn", "LICENSE", "*CONN_URL", "DSN_*"] };
             const messages = validate(policy, deployment, withEnv([
                 { name: "SENTRY_DSN", value: "Zx2Vb7Qm" },
                 { name: "license", value: "Zx2Vb7Qm" },
                 { name: "DB_CONN_URL", value: "db.internal" },
                 { name: "LICENSE_FILE", value: "Zx2Vb7Qm" },
                 { name: "OTHER_DSN", value: "3600" },
+                { name: "DSN_TIMEOUT", value: "3600" },
+                { name: "DSN_ENABLED", value: "true" },
             ]), { config });
-            assert.deepStrictEqual(messages.map(m => /sets (\S+)/.exec(m)![1]), ["SENTRY_DSN", "license", "DB_CONN_URL"]);
+            assert.deepStrictEqual(messages.map(m => /sets (\S+)/.exec(m)![1]), ["SENTRY_DSN", "license", "DB_CONN_URL", "OTHER_DSN"]);
         });
         it("allowedEnvNames: never flags the listed names, by name or value", () => {
             const config = { allowedEnvNames: ["test_*", "API_TOKEN"] };

@@ -6,7 +6,7 @@
 import { complianceFramework } from "./lib/controls";
 import { containerPolicy, fixSnippet } from "./lib/policy";
 import { child, describeType, isObject, isUnknown, JsonObject, plain, readBoolean, readList } from "./lib/values";
-import { Container, dockerServiceType, fieldPath, Pod, readField, writeField } from "./lib/workloads";
+import { cannotExpress, Container, fieldPath, Pod, readField, writeField } from "./lib/workloads";
 
 interface PidConfig {
     maxPids: number;
@@ -170,7 +170,7 @@ export const pidLimit = containerPolicy<PidConfig>({
     },
     parseConfig: config => ({ maxPids: config.maxPids as number }),
     notApplicable: workload =>
-        workload.type === dockerServiceType
+        cannotExpress(workload.type, "pidControl")
             ? "docker.Service has no PID control in the Docker provider (no pids limit, ulimits or PID mode under " +
               "taskSpec), so there is nothing to check; cap processes on the Swarm nodes (daemon.json default-ulimits)."
             : undefined,

@@ -6,7 +6,7 @@ import { containerEnv, SecretReference } from "./lib/env";
 import { containerPolicy, declareNotApplicable } from "./lib/policy";
 import { envIsReadable, mountAsFileFix } from "./lib/secrets";
 import { quote } from "./lib/values";
-import { dockerContainerType, dockerServiceType } from "./lib/workloads";
+import { cannotExpress } from "./lib/workloads";
 
 const secretLabel = (ref: SecretReference) => (ref.secretName !== undefined ? `Secret ${quote(ref.secretName)}` : "a Secret");
 
@@ -67,7 +67,7 @@ const notApplicableToDocker =
 export const secretsAsFiles: ResourceValidationPolicy = {
     ...containers,
     validateResource: (args, reportViolation) => {
-        if (args.type === dockerContainerType || args.type === dockerServiceType) {
+        if (cannotExpress(args.type, "envFromSecretStore")) {
             declareNotApplicable(args, notApplicableToDocker);
         }
         return (containers.validateResource as ResourceValidation)(args, reportViolation);

@@ -6,7 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as fc from "fast-check";
 import { Dockerfile, parseDockerfile as parse } from "../policies/lib/dockerfile/lines";
+import { differences, parseResult } from "./buildkit-oracle";
 import { oracleParse } from "./dockerfile-oracle";
+import { goModuleDir } from "./go-module";
 import { cpuMs } from "./helpers";
 
 /** Generated Dockerfiles per property; FUZZ_RUNS raises it for a longer soak. */
@@ -171,6 +173,58 @@ describe("Dockerfile scanner: BuildKit's reading where dockerfile-ast's differs"
             assert.notDeepStrictEqual(scanned, oracleParse(text), "dockerfile-ast now reads this as BuildKit does: make it a corner case");
         });
     }
+});
+
+/**
+ * BuildKit's own parser test cases, where the scanner reads a construct differently on purpose:
+ * ENV and ARG values are given in dockerfile-ast's form (Property.getUnescapedValue), which drops
+ * the blanks that start a continued line where BuildKit keeps them. That form is what the secrets
+ * rule judges and was written against (the dockerfile-ast oracle above); a value's blanks don't
+ * make it more or less a secret.
+ */
+const buildkitDifferences: Record<string, string[]> = {
+    docker: ['ENV DOCKER_CROSSPLATFORMS: scanner ["DOCKER_CROSSPLATFORMS","linux/386 linux/arm darwin/amd64 darwin/386 freebsd/amd64 freebsd/386 freebsd/arm"], BuildKit ["DOCKER_CROSSPLATFORMS","linux/386 linux/arm \\tdarwin/amd64 darwin/386 \\tfreebsd/amd64 freebsd/386 freebsd/arm"]'],
+    env: ['ENV name2: scanner ["name2","\\"value2a value2b\\""], BuildKit ["name2","\\"value2a            value2b\\""]'],
+    "trailing-backslash": ['ENV F: scanner ["F","helloworld"], BuildKit ["F","hello world"]'],
+};
+
+describe("Dockerfile scanner: BuildKit's parser test cases (github.com/moby/buildkit v0.34.2, frontend/dockerfile/parser/testfiles)", () => {
+    let cases: Array<{ name: string; dockerfile: string; result: string }> = [];
+    before(function () {
+        this.timeout(300_000); // a first download of the module
+        const dir = path.join(goModuleDir("github.com/moby/buildkit", "v0.34.2"), "frontend", "dockerfile", "parser", "testfiles");
+        cases = fs.readdirSync(dir).sort().map(name => ({
+            name,
+            dockerfile: fs.readFileSync(path.join(dir, name, "Dockerfile"), "utf8"),
+            result: fs.readFileSync(path.join(dir, name, "result"), "utf8"),
+        }));
+    });
+
+    it("reads FROM, RUN, COPY --from, RUN --mount, USER, ENV and ARG as BuildKit's parser does, but where listed", () => {
+        assert.ok(cases.length >= 30, `${cases.length} cases`);
+        let agreeing = 0;
+        for (const { name, dockerfile, result } of cases) {
+            const found = differences(parse(dockerfile), parseResult(result));
+            assert.deepStrictEqual(found, buildkitDifferences[name] ?? [], name);
+            agreeing += found.length === 0 ? 1 : 0;
+        }
+        assert.deepStrictEqual(Object.keys(buildkitDifferences).filter(name => !cases.some(c => c.name === name)), [], "every listed case exists");
+        console.log(`      BuildKit parser agreement: ${agreeing}/${cases.length}`);
+    });
+
+    it("compares what it claims to: a scanner that misread a construct would disagree", () => {
+        const [first] = cases.filter(c => c.name === "env");
+        const wrong = { ...parse(first.dockerfile) };
+        wrong.variables = wrong.variables.map((variable, i) => (i === 0 ? { ...variable, value: "other" } : variable));
+        assert.deepStrictEqual(differences(wrong, parseResult(first.result)).slice(0, 1), ['ENV name: scanner ["name","other"], BuildKit ["name","value"]']);
+        const stages = parse("FROM a AS b\nCOPY --from=x / /\nRUN --mount=from=y,target=/t make\nUSER app\n");
+        assert.deepStrictEqual(differences(stages, parseResult('(from "a" "AS" "c")\n(copy ["--from=z"] "/" "/")\n(run ["--mount=from=y,target=/t"] "make all")\n(user "root")\n')), [
+            'stage 0 name: scanner "b", BuildKit "c"',
+            'stage 0 RUN: scanner [["make"]], BuildKit [["make all"]]',
+            'stage 0 takes from: scanner ["x","y"], BuildKit ["z","y"]',
+            'stage 0 USER: scanner ["app"], BuildKit ["root"]',
+        ]);
+    });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as fc from "fast-check";
 import { noPlaintextSecrets as policy } from "../policies/container-no-plaintext-secrets";
+import { multiStageBuild } from "../policies/image-multi-stage-build";
 import { credentialFormatOf, credentialFormats, fileNameFor, judgeVariable, nameSegments } from "../policies/lib/secrets";
 import { keyAccessor } from "../policies/lib/env";
 import {
@@ -207,6 +211,52 @@ describe("container-no-plaintext-secrets", () => {
             assert.deepStrictEqual(schema.allowedEnvNames.default, []);
             assert.match(schema.additionalSecretNamePatterns.description, /Globs .* case-insensitively against the whole name/);
             assert.match(schema.allowedEnvNames.description, /never flagged, by name or by value/);
+        });
+    });
+
+    describe("a build's Dockerfile", () => {
+        let program: string;
+        const dockerfile = 'ARG NPM_TOKEN=npm_0123456789abcdefghijklmnopqrstuvwxyz\nFROM node:22-alpine\nENV DB_PASSWORD="Zx2Vb7Qm" LOG_LEVEL=info\nRUN npm ci\n';
+        before(() => {
+            program = fs.mkdtempSync(path.join(os.tmpdir(), "cg-secrets-program-"));
+            fs.mkdirSync(path.join(program, "app"));
+            fs.writeFileSync(path.join(program, "app", "Dockerfile"), dockerfile);
+        });
+        after(() => fs.rmSync(program, { recursive: true, force: true }));
+
+        it("flags secrets in ENV and ARG lines, by line, in the Dockerfile each build kind reads", () => {
+            const absolute = path.join(program, "app", "Dockerfile");
+            const kinds: Array<[string, object, string]> = [
+                ["docker-build:index:Image", { dockerfile: { inline: dockerfile } }, "docker_build.Image web, dockerfile.inline"],
+                ["docker-build:index:Image", { dockerfile: { location: absolute } }, `docker_build.Image web, Dockerfile ${absolute} (dockerfile.location)`],
+                ["docker:index/image:Image", { imageName: "shop/web", build: { dockerfile: absolute } }, `docker.Image web, Dockerfile ${absolute} (build.dockerfile)`],
+                ["docker:index/remoteImage:RemoteImage", { name: "shop/web", build: { context: path.join(program, "app") } }, `docker.RemoteImage web, Dockerfile ${absolute} (build.context and build.dockerfile)`],
+            ];
+            for (const [type, props, subject] of kinds) {
+                const messages = validate(policy, type, props);
+                assert.deepStrictEqual(messages.map(m => m.split("\n")[0]), [
+                    `${subject} line 1: ARG NPM_TOKEN puts a secret into the image (its value is an npm token).`,
+                    `${subject} line 3: ENV DB_PASSWORD puts a secret into the image (its name marks it as a secret).`,
+                ], type);
+                assert.ok(messages.every(m => !m.includes("Zx2Vb7Qm") && !m.includes("npm_0123")), "never the value");
+            }
+        });
+
+        it("resolves a relative Dockerfile from its programDirectory config, the key and meaning image-multi-stage-build has", () => {
+            const props = { imageName: "shop/web", build: { context: "app" } };
+            const messages = validate(policy, "docker:index/image:Image", props, { config: { programDirectory: program } });
+            assert.strictEqual(messages.length, 2);
+            assert.match(messages[1], /^docker\.Image web, Dockerfile app\/Dockerfile \(the default of build\.dockerfile\) line 3: ENV DB_PASSWORD puts a secret into the image/);
+            // Where there is nothing to read, image-multi-stage-build says it could not check the Dockerfile; this policy stays quiet.
+            assert.deepStrictEqual(validate(policy, "docker:index/image:Image", props, { config: { programDirectory: path.join(program, "nowhere") } }), []);
+            const schema = policy.configSchema!.properties as Record<string, unknown>;
+            assert.deepStrictEqual(schema.programDirectory, (multiStageBuild.configSchema!.properties as Record<string, unknown>).programDirectory);
+        });
+
+        it("exempts a build by any name rule 2 knows it by, docker.RemoteImage build.tags included", () => {
+            const props = { name: "shop/web", build: { context: path.join(program, "app"), tags: ["mirror.example.com/web:1"] } };
+            assert.strictEqual(validate(policy, "docker:index/remoteImage:RemoteImage", props).length, 2);
+            assert.deepStrictEqual(validate(policy, "docker:index/remoteImage:RemoteImage", props, { config: { exemptImages: ["mirror.example.com/*"] } }), []);
         });
     });
 

@@ -8,7 +8,7 @@ import { noPlaintextSecrets } from "../policies/container-no-plaintext-secrets";
 import { multiStageBuild } from "../policies/image-multi-stage-build";
 import { BuildResource, effectiveUser, EffectiveUser } from "../policies/lib/image-builds";
 import { JsonObject } from "../policies/lib/values";
-import { UNKNOWN_OBJECT, UNKNOWN_STRING, unknownCheckingProxy, validate, validationArgs } from "./helpers";
+import { UNKNOWN_OBJECT, UNKNOWN_STRING, unknownCheckingProxy, validationArgs } from "./helpers";
 
 const dockerBuild = "docker-build:index:Image";
 const dockerImage = "docker:index/image:Image";
@@ -59,18 +59,6 @@ describe("image builds", () => {
             const dockerfile = `Dockerfile app/Dockerfile (the default of build.dockerfile)`;
             assert.ok(messages.some(m => m.startsWith(`docker.Image web, ${dockerfile} line 1, stage #0: the build has a single stage`)), messages.join("\n"));
             assert.ok(messages.some(m => m.startsWith(`docker.Image web, ${dockerfile} line 2: ENV API_TOKEN puts a secret into the image`)), messages.join("\n"));
-        });
-
-        it("gives the secrets rule the programDirectory config: a relative Dockerfile resolves where rule 2 resolves it", () => {
-            const props = { imageName: "shop/web", build: { context: "app" } };
-            const secrets = validate(noPlaintextSecrets, dockerImage, props, { config: { programDirectory: program } });
-            assert.strictEqual(secrets.length, 1);
-            assert.match(secrets[0], /^docker\.Image web, Dockerfile app\/Dockerfile \(the default of build\.dockerfile\) line 2: ENV API_TOKEN puts a secret into the image/);
-            // Elsewhere, nothing to read: rule 2 says the Dockerfile could not be checked, the secrets rule stays quiet.
-            assert.deepStrictEqual(validate(noPlaintextSecrets, dockerImage, props, { config: { programDirectory: path.join(program, "nowhere") } }), []);
-            const schema = noPlaintextSecrets.configSchema!.properties as Record<string, { type: string; default: unknown }>;
-            const ruleTwo = multiStageBuild.configSchema!.properties as Record<string, { type: string; default: unknown }>;
-            assert.deepStrictEqual(schema.programDirectory, ruleTwo.programDirectory, "the same key, the same meaning");
         });
     });
 

@@ -4,12 +4,11 @@ import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { compileGlobs, isExcluded, isExemptImage } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
 import { buildArguments, containerEnv, Variable } from "./lib/env";
-import { parseDockerfile } from "./lib/dockerfile";
+import { BuildResource, ImageBuild, ImageBuildKind, imageBuildOf, programDirectoryConfig, readDockerfile } from "./lib/image-builds";
 import { configReader, containerPolicy, Finding, PolicyMetadata, render } from "./lib/policy";
 import { describeVerdict, envIsReadable, fileNameFor, judgeVariable, mountAsFileFix, SecretNameConfig, SecretVerdict } from "./lib/secrets";
-import { describeType, Entries, isUnknown, JsonObject, quote, rawProps, readPath, Unreadable } from "./lib/values";
-import { Container, ImageBuildKind, imageBuildKinds } from "./lib/workloads";
-import { buildDockerfile } from "./image-multi-stage-build";
+import { describeType, Entries, isUnknown, quote, rawProps, Unreadable } from "./lib/values";
+import { Container } from "./lib/workloads";
 
 const name = "container-no-plaintext-secrets";
 
@@ -43,7 +42,8 @@ const metadata: PolicyMetadata = {
                 "Globs of variable names that hold secrets besides those the built-in name rules find, matched " +
                 "case-insensitively against the whole name (`*_DSN`, `*CONN_STR*`, `LICENSE_KEY`). A match counts even " +
                 "where the name's last segment would otherwise mark it as a setting (`*_URL`); values that are settings " +
-                "(empty, `$(VAR)`, numbers, booleans, absolute paths) are still not flagged.",
+                "(empty, `$(VAR)`, booleans, absolute paths, and numbers under a name whose last segment counts something: " +
+                "`*_TIMEOUT`, `*_MAX`) are still not flagged.",
         },
         allowedEnvNames: {
             type: "array",
@@ -54,12 +54,22 @@ const metadata: PolicyMetadata = {
                 "case-insensitively against the whole name (`STRIPE_PUBLISHABLE_KEY`, `TEST_*`). For a value that " +
                 "looks like a credential and is not one.",
         },
+        programDirectory: programDirectoryConfig,
     },
 };
 
-function parseConfig(config: Record<string, unknown>): SecretNameConfig {
+interface SecretsConfig extends SecretNameConfig {
+    /** Where relative Dockerfile paths of image builds resolve from (lib/image-builds.ts). */
+    programDirectory?: string;
+}
+
+function parseConfig(config: Record<string, unknown>): SecretsConfig {
     const upperGlobs = (key: string) => compileGlobs(name, key, (config[key] as string[]).map(s => s.toUpperCase()));
-    return { additionalSecretNames: upperGlobs("additionalSecretNamePatterns"), allowedNames: upperGlobs("allowedEnvNames") };
+    return {
+        additionalSecretNames: upperGlobs("additionalSecretNamePatterns"),
+        allowedNames: upperGlobs("allowedEnvNames"),
+        programDirectory: (config.programDirectory as string | undefined) || undefined,
+    };
 }
 
 /** The verdict on one variable: a secret, or a value that can't be read; nothing for unknown or absent values. */
@@ -144,29 +154,28 @@ function buildSecretFix(build: ImageBuildKind, resourceName: string, variable: s
 
 const readConfig = configReader(name, metadata.config, parseConfig);
 
-/** Image builds are not containers: their build arguments are judged here, at the resource. */
+/** Image builds are not containers: their build arguments, and their Dockerfile's ENV and ARG lines, are judged here, at the resource. */
 const validateBuildArguments: ResourceValidation = (args, reportViolation) => {
-    const build = imageBuildKinds[args.type];
+    const resource: BuildResource = { type: args.type, name: args.name, props: rawProps(args.props) };
+    const build = imageBuildOf(resource, name);
     if (!build) {
         return;
     }
-    const props = rawProps(args.props);
     const config = readConfig(args);
-    if (isExcluded({ name: args.name }, args.urn, config.exclude) || isExemptImage(readPath(props, build.image), config.exemptImages)) {
+    if (isExcluded({ name: args.name }, args.urn, config.exclude) || isExemptImage(build.images, config.exemptImages)) {
         return;
     }
-    const subject = `${build.kind} ${args.name}`;
-    const form = `${build.args.join(".")}: { NODE_ENV: "production" }`;
-    const findings = variableFindings(buildArguments(build, props), config.rule, form, (variable, verdict) => ({
+    const form = `${build.kind.args.join(".")}: { NODE_ENV: "production" }`;
+    const findings = variableFindings(buildArguments(build.kind, resource.props), config.rule, form, (variable, verdict) => ({
         field: variable.field,
         problem: `sets build argument ${variable.name} to a literal secret (${describeVerdict(verdict)})`,
         why: buildWhy,
-        fix: buildSecretFix(build, args.name, variable.name),
+        fix: buildSecretFix(build.kind, args.name, variable.name),
     }));
     for (const finding of findings) {
-        reportViolation(render(subject, finding.field.join("."), finding));
+        reportViolation(render(build.label, finding.field.join("."), finding));
     }
-    reportDockerfileSecrets(args.type, args.name, props, build, config.rule, reportViolation);
+    reportDockerfileSecrets(resource, build, config.rule, reportViolation);
 };
 
 const dockerfileWhy = {
@@ -174,25 +183,31 @@ const dockerfileWhy = {
     ARG: "an ARG's value is recorded in the image's history (docker history) wherever a RUN uses it, and the Dockerfile keeps it in the repository.",
 };
 
-/** Secrets written into the Dockerfile itself (CIS Docker 4.10): ENV and ARG lines with a secret value. */
-function reportDockerfileSecrets(type: string, resourceName: string, props: JsonObject, build: ImageBuildKind, config: SecretNameConfig, reportViolation: (message: string) => void): void {
-    const dockerfile = buildDockerfile({ type, name: resourceName, props }, name);
-    for (const { keyword, name: variable, value, line } of dockerfile ? parseDockerfile(dockerfile.text).variables : []) {
+/**
+ * Secrets written into the Dockerfile itself (CIS Docker 4.10): ENV and ARG lines with a secret
+ * value. A Dockerfile that can't be read is image-multi-stage-build's to report.
+ */
+function reportDockerfileSecrets(resource: BuildResource, build: ImageBuild, config: SecretsConfig, reportViolation: (message: string) => void): void {
+    const reading = readDockerfile(resource, build, name, config.programDirectory);
+    if (reading.state !== "read") {
+        return;
+    }
+    for (const { keyword, name: variable, value, line } of reading.dockerfile.variables) {
         const verdict = value === undefined ? undefined : judgeVariable(variable, value, config);
         if (verdict) {
             reportViolation(
-                render(`${build.kind} ${resourceName}, ${dockerfile!.shown} line ${line}`, `${keyword} ${variable}`, {
+                render(`${build.label}, ${reading.shown} line ${line}`, `${keyword} ${variable}`, {
                     field: [],
                     problem: `puts a secret into the image (${describeVerdict(verdict)})`,
                     why: dockerfileWhy[keyword],
-                    fix: keyword === "ENV" ? `remove it from the Dockerfile and mount the secret as a file at run time` : `remove the ARG; ${buildSecretFix(build, resourceName, variable)}`,
+                    fix: keyword === "ENV" ? `remove it from the Dockerfile and mount the secret as a file at run time` : `remove the ARG; ${buildSecretFix(build.kind, resource.name, variable)}`,
                 }),
             );
         }
     }
 }
 
-const containers = containerPolicy<SecretNameConfig>({ ...metadata, parseConfig, check: checkContainer });
+const containers = containerPolicy<SecretsConfig>({ ...metadata, parseConfig, check: checkContainer });
 
 export const noPlaintextSecrets: ResourceValidationPolicy = {
     ...containers,

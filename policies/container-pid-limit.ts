@@ -6,7 +6,7 @@
 import { complianceFramework } from "./lib/controls";
 import { containerPolicy, fixSnippet } from "./lib/policy";
 import { child, describeType, isObject, isUnknown, JsonObject, plain, readBoolean, readList } from "./lib/values";
-import { Container, dockerServiceType, fieldPath, Pod, readField, writeField } from "./lib/workloads";
+import { Container, FieldName, fieldPath, hasField, Pod, readField, writeField } from "./lib/workloads";
 
 interface PidConfig {
     maxPids: number;
@@ -132,6 +132,9 @@ function pidsLimitProblem(container: Container, max: number): string | undefined
 
 const pidsLimitWhy = "without a process cap a fork bomb or runaway process tree can exhaust the host's PIDs and take down every container on it.";
 
+/** What a Docker kind can cap or isolate processes with; docker.Service has none of them. */
+const pidFields: readonly FieldName[] = ["pidMode", "ulimits", "pidsLimit"];
+
 const nprocSource = (soft: number, hard: number) => `{ name: "nproc", soft: ${soft}, hard: ${hard} }`;
 
 export const pidLimit = containerPolicy<PidConfig>({
@@ -170,7 +173,7 @@ export const pidLimit = containerPolicy<PidConfig>({
     },
     parseConfig: config => ({ maxPids: config.maxPids as number }),
     notApplicable: workload =>
-        workload.type === dockerServiceType
+        workload.platform === "docker" && !pidFields.some(field => hasField(workload, field))
             ? "docker.Service has no PID control in the Docker provider (no pids limit, ulimits or PID mode under " +
               "taskSpec), so there is nothing to check; cap processes on the Swarm nodes (daemon.json default-ulimits)."
             : undefined,

@@ -1,12 +1,12 @@
 // Rule 5b: a secret from a store still leaks once it is in env; mount it as a file instead.
 // Literal values in env are container-no-plaintext-secrets' business.
-import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import { complianceFramework } from "./lib/controls";
 import { containerEnv, SecretReference } from "./lib/env";
-import { containerPolicy, declareNotApplicable } from "./lib/policy";
+import { containerPolicy } from "./lib/policy";
 import { envIsReadable, mountAsFileFix } from "./lib/secrets";
 import { quote } from "./lib/values";
-import { dockerContainerType, dockerServiceType } from "./lib/workloads";
+import { hasField } from "./lib/workloads";
 
 const secretLabel = (ref: SecretReference) => (ref.secretName !== undefined ? `Secret ${quote(ref.secretName)}` : "a Secret");
 
@@ -19,7 +19,7 @@ function problemOf(ref: SecretReference): string {
     return `puts ${key} of ${secretLabel(ref)} into env var ${ref.variable}`;
 }
 
-const containers = containerPolicy({
+export const secretsAsFiles: ResourceValidationPolicy = containerPolicy({
     name: "container-secrets-as-files",
     displayName: "Secrets as files, not env",
     description:
@@ -40,6 +40,10 @@ const containers = containerPolicy({
         "container-no-plaintext-secrets flags literal secrets in their env.",
     config: {},
     parseConfig: () => undefined,
+    notApplicable: workload =>
+        hasField(workload, "envFrom")
+            ? undefined
+            : "Docker has no way to feed env from a secret store (env values are literals); container-no-plaintext-secrets checks them.",
     check(container, _config, report) {
         const refs = containerEnv(container).secretReferences;
         for (const { field, problem } of refs.unreadable) {
@@ -60,16 +64,3 @@ const containers = containerPolicy({
         }
     },
 });
-
-const notApplicableToDocker =
-    "Docker has no way to feed env from a secret store (env values are literals); container-no-plaintext-secrets checks them.";
-
-export const secretsAsFiles: ResourceValidationPolicy = {
-    ...containers,
-    validateResource: (args, reportViolation) => {
-        if (args.type === dockerContainerType || args.type === dockerServiceType) {
-            declareNotApplicable(args, notApplicableToDocker);
-        }
-        return (containers.validateResource as ResourceValidation)(args, reportViolation);
-    },
-};

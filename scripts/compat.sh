@@ -8,9 +8,13 @@
 #           the node running mocha, so the pack runs on that Node too.
 #   fresh   the pack as Pulumi Cloud installs it: `npm pack` (which leaves the lockfile out),
 #           unpacked into a clean folder, `npm install` there as the Node.js language host does
-#           for a policy pack (no lockfile: the newest versions in range; devDependencies
-#           included), then the engine-protocol specs against that folder
-#           (CONTAINER_GUARD_PACK_DIR), on the machine's Node and on each of those majors.
+#           for a policy pack (no lockfile: the newest versions in range; devDependencies would
+#           be included, but the published package.json has none), then the engine-protocol
+#           specs against that folder (CONTAINER_GUARD_PACK_DIR), on the machine's Node and on
+#           each of those majors. The install must have resolved every dependency, @pulumi/policy
+#           and @pulumi/pulumi among them, to the newest version in range (`npm outdated`:
+#           current = wanted), so that the specs, test/engine/sdk-layout.engine.spec.ts among
+#           them, run against the SDK a newly installed pack gets.
 #           --engine-strict makes the install fail if any package it picks refuses the Node it
 #           runs on, so `engines` in package.json can't silently stop being true. Within a
 #           range npm prefers the newest version whose `engines` accepts the running Node: on
@@ -57,8 +61,9 @@ leg() {
   [[ $verdict == ok ]]
 }
 
-# install_fresh <node-dir> <tarball> <folder>: unpack, install, print what was resolved.
-# --prefer-online revalidates npm's cached registry metadata, so a release of minutes ago counts.
+# install_fresh <node-dir> <tarball> <folder>: unpack, install, print what was resolved, check
+# that it is the newest in range. --prefer-online revalidates npm's cached registry metadata, so
+# a release of minutes ago counts.
 install_fresh() {
   local dir=$1 tarball=$2 pack=$3
   mkdir -p "$pack" &&
@@ -69,7 +74,12 @@ install_fresh() {
         let version = "(not installed)";
         try { version = require(`${name}/package.json`).version; } catch {}
         console.log(`  ${name.padEnd(22)} ${version}`);
-      }' "${watched[@]}")
+      }' "${watched[@]}") &&
+    (cd "$pack" && { PATH="$dir:$PATH" npm outdated --json --prefer-online || true; } | "$dir/node" -e '
+      const outdated = JSON.parse(require("fs").readFileSync(0, "utf8"));
+      const stale = Object.entries(outdated).filter(([, v]) => v.current !== v.wanted);
+      for (const [name, v] of stale) console.error(`  ${name} ${v.current} installed, ${v.wanted} is the newest in range`);
+      process.exit(stale.length ? 1 : 0);')
 }
 
 node_dirs=$(scripts/node-versions.sh $majors)

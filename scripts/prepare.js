@@ -1,5 +1,7 @@
-// `npm install` builds the pack. An install of the published package (`npm install --omit=dev`,
-// as Pulumi Cloud does) has no TypeScript, but the package already ships its build in bin/.
+// `npm install` in a checkout builds the pack (and `npm pack` through scripts/published-manifest.js).
+// The published package.json has no scripts, so an install of the published pack runs nothing; a
+// tarball packed with --ignore-scripts keeps this one and ships no tsconfig.json, so it builds
+// nothing either. Without TypeScript (`npm install --omit=dev`) the build in bin/ must be there.
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");

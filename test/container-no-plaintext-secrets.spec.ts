@@ -1,6 +1,10 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as fc from "fast-check";
 import { noPlaintextSecrets as policy } from "../policies/container-no-plaintext-secrets";
+import { multiStageBuild } from "../policies/image-multi-stage-build";
 import { credentialFormatOf, credentialFormats, fileNameFor, judgeVariable, nameSegments } from "../policies/lib/secrets";
 import { keyAccessor } from "../policies/lib/values";
 import {
@@ -161,22 +165,27 @@ describe("container-no-plaintext-secrets", () => {
             assert.strictEqual(messages.length, 1, messages.join("\n"));
             assert.match(messages[0], pattern);
         }
-        // Numbers and booleans are settings; a bare docker `KEY` has no value here.
-        assert.deepStrictEqual(validate(policy, dockerService, { taskSpec: { containerSpec: { env: { DB_PASSWORD: 1234, API_TOKEN: true } } } }), []);
+        // Booleans are settings, and numbers under a name that counts something about the secret; a bare docker `KEY` has no value here.
+        assert.deepStrictEqual(validate(policy, dockerService, { taskSpec: { containerSpec: { env: { PASSWORD_ROUNDS: 12, API_TOKEN: true } } } }), []);
+        const [numeric] = validate(policy, dockerService, { taskSpec: { containerSpec: { env: { DB_PASSWORD: 1234 } } } });
+        assert.match(numeric, /taskSpec\.containerSpec\.env\.DB_PASSWORD sets DB_PASSWORD to a literal secret \(its name marks it as a secret\)/);
+        assert.doesNotMatch(numeric, /1234/);
         assert.deepStrictEqual(validate(policy, dockerContainer, { envs: ["DB_PASSWORD", "=Zx2Vb7Qm"] }), []);
     });
 
     describe("config", () => {
         it("additionalSecretNamePatterns: globs, case-insensitive, overriding the last-segment exceptions", () => {
-            const config = { additionalSecretNamePatterns: ["*_dsn", "LICENSE", "*CONN_URL"] };
+            const config = { additionalSecretNamePatterns: ["*_dsn", "LICENSE", "*CONN_URL", "DSN_*"] };
             const messages = validate(policy, deployment, withEnv([
                 { name: "SENTRY_DSN", value: "Zx2Vb7Qm" },
                 { name: "license", value: "Zx2Vb7Qm" },
                 { name: "DB_CONN_URL", value: "db.internal" },
                 { name: "LICENSE_FILE", value: "Zx2Vb7Qm" },
                 { name: "OTHER_DSN", value: "3600" },
+                { name: "DSN_TIMEOUT", value: "3600" },
+                { name: "DSN_ENABLED", value: "true" },
             ]), { config });
-            assert.deepStrictEqual(messages.map(m => /sets (\S+)/.exec(m)![1]), ["SENTRY_DSN", "license", "DB_CONN_URL"]);
+            assert.deepStrictEqual(messages.map(m => /sets (\S+)/.exec(m)![1]), ["SENTRY_DSN", "license", "DB_CONN_URL", "OTHER_DSN"]);
         });
         it("allowedEnvNames: never flags the listed names, by name or value", () => {
             const config = { allowedEnvNames: ["test_*", "API_TOKEN"] };
@@ -202,6 +211,52 @@ describe("container-no-plaintext-secrets", () => {
             assert.deepStrictEqual(schema.allowedEnvNames.default, []);
             assert.match(schema.additionalSecretNamePatterns.description, /Globs .* case-insensitively against the whole name/);
             assert.match(schema.allowedEnvNames.description, /never flagged, by name or by value/);
+        });
+    });
+
+    describe("a build's Dockerfile", () => {
+        let program: string;
+        const dockerfile = 'ARG NPM_TOKEN=npm_0123456789abcdefghijklmnopqrstuvwxyz\nFROM node:22-alpine\nENV DB_PASSWORD="Zx2Vb7Qm" LOG_LEVEL=info\nRUN npm ci\n';
+        before(() => {
+            program = fs.mkdtempSync(path.join(os.tmpdir(), "cg-secrets-program-"));
+            fs.mkdirSync(path.join(program, "app"));
+            fs.writeFileSync(path.join(program, "app", "Dockerfile"), dockerfile);
+        });
+        after(() => fs.rmSync(program, { recursive: true, force: true }));
+
+        it("flags secrets in ENV and ARG lines, by line, in the Dockerfile each build kind reads", () => {
+            const absolute = path.join(program, "app", "Dockerfile");
+            const kinds: Array<[string, object, string]> = [
+                ["docker-build:index:Image", { dockerfile: { inline: dockerfile } }, "docker_build.Image web, dockerfile.inline"],
+                ["docker-build:index:Image", { dockerfile: { location: absolute } }, `docker_build.Image web, Dockerfile ${absolute} (dockerfile.location)`],
+                ["docker:index/image:Image", { imageName: "shop/web", build: { dockerfile: absolute } }, `docker.Image web, Dockerfile ${absolute} (build.dockerfile)`],
+                ["docker:index/remoteImage:RemoteImage", { name: "shop/web", build: { context: path.join(program, "app") } }, `docker.RemoteImage web, Dockerfile ${absolute} (build.context and build.dockerfile)`],
+            ];
+            for (const [type, props, subject] of kinds) {
+                const messages = validate(policy, type, props);
+                assert.deepStrictEqual(messages.map(m => m.split("\n")[0]), [
+                    `${subject} line 1: ARG NPM_TOKEN puts a secret into the image (its value is an npm token).`,
+                    `${subject} line 3: ENV DB_PASSWORD puts a secret into the image (its name marks it as a secret).`,
+                ], type);
+                assert.ok(messages.every(m => !m.includes("Zx2Vb7Qm") && !m.includes("npm_0123")), "never the value");
+            }
+        });
+
+        it("resolves a relative Dockerfile from its programDirectory config, the key and meaning image-multi-stage-build has", () => {
+            const props = { imageName: "shop/web", build: { context: "app" } };
+            const messages = validate(policy, "docker:index/image:Image", props, { config: { programDirectory: program } });
+            assert.strictEqual(messages.length, 2);
+            assert.match(messages[1], /^docker\.Image web, Dockerfile app\/Dockerfile \(the default of build\.dockerfile\) line 3: ENV DB_PASSWORD puts a secret into the image/);
+            // Where there is nothing to read, image-multi-stage-build says it could not check the Dockerfile; this policy stays quiet.
+            assert.deepStrictEqual(validate(policy, "docker:index/image:Image", props, { config: { programDirectory: path.join(program, "nowhere") } }), []);
+            const schema = policy.configSchema!.properties as Record<string, unknown>;
+            assert.deepStrictEqual(schema.programDirectory, (multiStageBuild.configSchema!.properties as Record<string, unknown>).programDirectory);
+        });
+
+        it("exempts a build by any name rule 2 knows it by, docker.RemoteImage build.tags included", () => {
+            const props = { name: "shop/web", build: { context: path.join(program, "app"), tags: ["mirror.example.com/web:1"] } };
+            assert.strictEqual(validate(policy, "docker:index/remoteImage:RemoteImage", props).length, 2);
+            assert.deepStrictEqual(validate(policy, "docker:index/remoteImage:RemoteImage", props, { config: { exemptImages: ["mirror.example.com/*"] } }), []);
         });
     });
 

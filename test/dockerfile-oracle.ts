@@ -1,13 +1,14 @@
 // The Dockerfile reader the pack used before its own scanner: dockerfile-ast, a full parser for
-// editors. Kept for the tests only, as the oracle the scanner (policies/lib/dockerfile.ts) must agree with.
+// editors. Kept for the tests only, as the oracle the scanner (policies/lib/dockerfile/) must agree with.
 import * as DockerfileAst from "dockerfile-ast";
-import { Dockerfile, execForm, Stage } from "../policies/lib/dockerfile";
+import { Dockerfile, Stage } from "../policies/lib/dockerfile/lines";
+import { execForm } from "../policies/lib/dockerfile/words";
 
 export function oracleParse(text: string): Dockerfile {
     const parsed = DockerfileAst.DockerfileParser.parse(text);
     const lineOf = (instruction: DockerfileAst.Instruction) => instruction.getRange().start.line + 1;
     const syntax = parsed.getDirectives().find(d => d.getName().toLowerCase() === "syntax");
-    const stages: Array<Stage & { takes: Stage["takes"][number][]; runs: Stage["runs"][number][] }> = [];
+    const stages: Array<Stage & { takes: Stage["takes"][number][]; runs: Stage["runs"][number][]; users: Stage["users"][number][] }> = [];
     const variables: Array<Dockerfile["variables"][number]> = [];
     for (const instruction of parsed.getInstructions()) {
         const keyword = instruction.getKeyword();
@@ -18,7 +19,7 @@ export function oracleParse(text: string): Dockerfile {
         }
         if (keyword === "FROM") {
             const from = instruction as DockerfileAst.From;
-            stages.push({ index: stages.length, name: from.getBuildStage() ?? undefined, line: lineOf(from), from: from.getImage() ?? "", takes: [], runs: [] });
+            stages.push({ index: stages.length, name: from.getBuildStage() ?? undefined, line: lineOf(from), from: from.getImage() ?? "", takes: [], runs: [], users: [] });
             continue;
         }
         const stage = stages[stages.length - 1];
@@ -41,6 +42,11 @@ export function oracleParse(text: string): Dockerfile {
             }
             const script = run.getArgumentsContent() ?? "";
             stage.runs.push({ line: lineOf(run), script, argv: execForm(script) });
+        } else if (keyword === "USER") {
+            const user = instruction.getArgumentsContent();
+            if (user) {
+                stage.users.push({ line: lineOf(instruction), user });
+            }
         }
     }
     return {

@@ -1,12 +1,14 @@
-// The Dockerfile scanner (policies/lib/dockerfile.ts) against dockerfile-ast, the parser it replaced:
+// The Dockerfile scanner (policies/lib/dockerfile/) against dockerfile-ast, the parser it replaced:
 // the same Dockerfile objects for every fixture, hand-written corner and generated Dockerfile, except
 // where dockerfile-ast reads a Dockerfile differently from BuildKit, each such case listed below.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as fc from "fast-check";
-import { Dockerfile, parse } from "../policies/lib/dockerfile";
+import { Dockerfile, parseDockerfile as parse } from "../policies/lib/dockerfile/lines";
+import { differences, parseResult } from "./buildkit-oracle";
 import { oracleParse } from "./dockerfile-oracle";
+import { goModuleDir } from "./go-module";
 import { cpuMs } from "./helpers";
 
 /** Generated Dockerfiles per property; FUZZ_RUNS raises it for a longer soak. */
@@ -78,6 +80,7 @@ describe("Dockerfile scanner: the same objects as dockerfile-ast", () => {
         "unicode": "FROM alpine\nENV GREETING=\"héllo wörld\" EMOJI=🐳\nRUN echo 日本語 && echo ✓\nLABEL é=1\n",
         "a 100 KB single line": `FROM alpine\nRUN echo ${"x".repeat(100_000)}\nENV A=${"y".repeat(100_000)}\n`,
         "unknown instructions": "FROM a\nFOO bar\nMAINTAINER me\nHEALTHCHECK CMD x\n",
+        "USER forms": "USER early\nFROM a\nUSER app\nuser ${APP_UID}:${APP_GID}\nUSER \\\n  10001:10001\nUSER\nUSER \"quoted name\"\nONBUILD USER nobody\n",
     };
     for (const [name, text] of Object.entries(corners)) {
         it(name, () => agrees(text));
@@ -101,41 +104,41 @@ const buildkitReadings: Array<[name: string, text: string, buildkit: Partial<Doc
     // BuildKit: a directive of unknown name ends the directives.
     ["unknown directive first", "# foo=bar\n# syntax=example/frontend\nFROM alpine\n", { syntax: undefined }],
     // BuildKit: blanks after a directive's value are trimmed, and the directives go on.
-    ["blank after a directive", "# syntax=docker/dockerfile:1 \n# escape=`\nFROM a\nRUN x `\n  y\n", { escape: "`", stages: [{ index: 0, name: undefined, line: 3, from: "a", takes: [], runs: [{ line: 4, script: "x   y", argv: undefined }] }] }],
+    ["blank after a directive", "# syntax=docker/dockerfile:1 \n# escape=`\nFROM a\nRUN x `\n  y\n", { escape: "`", stages: [{ index: 0, name: undefined, line: 3, from: "a", takes: [], runs: [{ line: 4, script: "x   y", argv: undefined }], users: [] }] }],
     // BuildKit: a directive needs a value.
     ["empty syntax directive", "# syntax=\nFROM a\n", { syntax: undefined }],
     // BuildKit: the frontend is the syntax value up to its first space (a tab doesn't end it).
     ["tab in the syntax value", "# syntax=docker/dockerfile:1\tx\nFROM a\n", { syntax: { value: "docker/dockerfile:1\tx", line: 1 } }],
     // BuildKit: a line of only the escape character continues onto the next one, which the instruction then starts on.
-    ["line of only the escape character", "\\\nFROM alpine\n\\\n\n  RUN echo hi\n", { stages: [{ index: 0, name: undefined, line: 1, from: "alpine", takes: [], runs: [{ line: 3, script: "echo hi", argv: undefined }] }] }],
+    ["line of only the escape character", "\\\nFROM alpine\n\\\n\n  RUN echo hi\n", { stages: [{ index: 0, name: undefined, line: 1, from: "alpine", takes: [], runs: [{ line: 3, script: "echo hi", argv: undefined }], users: [] }] }],
     // BuildKit: an escaped escape character at the end of a line doesn't continue it.
-    ["escaped escape character at the end of a line", "FROM a\nRUN echo a\\\\\nRUN echo b\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "echo a\\\\", argv: undefined }, { line: 3, script: "echo b", argv: undefined }] }] }],
+    ["escaped escape character at the end of a line", "FROM a\nRUN echo a\\\\\nRUN echo b\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "echo a\\\\", argv: undefined }, { line: 3, script: "echo b", argv: undefined }], users: [] }] }],
     // BuildKit: only a line feed ends a line; a lone carriage return separates words.
-    ["lone carriage return", "ENV A=1\rB=2\nFROM a\rAS\rb\n", { stages: [{ index: 0, name: "b", line: 2, from: "a", takes: [], runs: [] }], variables: [{ keyword: "ENV", name: "A", value: "1", line: 1 }, { keyword: "ENV", name: "B", value: "2", line: 1 }] }],
+    ["lone carriage return", "ENV A=1\rB=2\nFROM a\rAS\rb\n", { stages: [{ index: 0, name: "b", line: 2, from: "a", takes: [], runs: [], users: [] }], variables: [{ keyword: "ENV", name: "A", value: "1", line: 1 }, { keyword: "ENV", name: "B", value: "2", line: 1 }] }],
     // BuildKit: lines are trimmed of any Unicode space, words split on them.
-    ["Unicode spaces", " FROM alpine\nENV A=1 B=2\n", { stages: [{ index: 0, name: undefined, line: 1, from: "alpine", takes: [], runs: [] }], variables: [{ keyword: "ENV", name: "A", value: "1", line: 2 }, { keyword: "ENV", name: "B", value: "2", line: 2 }] }],
+    ["Unicode spaces", " FROM alpine\nENV A=1 B=2\n", { stages: [{ index: 0, name: undefined, line: 1, from: "alpine", takes: [], runs: [], users: [] }], variables: [{ keyword: "ENV", name: "A", value: "1", line: 2 }, { keyword: "ENV", name: "B", value: "2", line: 2 }] }],
     // BuildKit: vertical tab and form feed separate words too.
-    ["vertical tab", "FROM alpine\u000bAS\fbuild\n", { stages: [{ index: 0, name: "build", line: 1, from: "alpine", takes: [], runs: [] }] }],
+    ["vertical tab", "FROM alpine\u000bAS\fbuild\n", { stages: [{ index: 0, name: "build", line: 1, from: "alpine", takes: [], runs: [], users: [] }] }],
     // BuildKit: a comment line inside a continued instruction is dropped, indented or not.
-    ["indented comment in a continued RUN", "FROM a\nRUN apt-get install \\\n  # the compiler\n  gcc\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "apt-get install   gcc", argv: undefined }] }] }],
+    ["indented comment in a continued RUN", "FROM a\nRUN apt-get install \\\n  # the compiler\n  gcc\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "apt-get install   gcc", argv: undefined }], users: [] }] }],
     // BuildKit: so is a line of blanks.
-    ["line of blanks in a continued RUN", "FROM a\nRUN apt-get install \\\n   \n  gcc\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "apt-get install   gcc", argv: undefined }] }] }],
+    ["line of blanks in a continued RUN", "FROM a\nRUN apt-get install \\\n   \n  gcc\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "apt-get install   gcc", argv: undefined }], users: [] }] }],
     // BuildKit: a one-character line followed by a continuation is kept.
-    ["one-character continued line", "FROM a\nRUN a \\\nb\\\n  c\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "a b  c", argv: undefined }] }] }],
+    ["one-character continued line", "FROM a\nRUN a \\\nb\\\n  c\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "a b  c", argv: undefined }], users: [] }] }],
     // BuildKit: an escaped character ending a continued RUN is kept.
-    ["escaped character at the end of a continued RUN", "FROM a\nRUN echo a \\\n  b\\$\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "echo a   b\\$", argv: undefined }] }] }],
+    ["escaped character at the end of a continued RUN", "FROM a\nRUN echo a \\\n  b\\$\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "echo a   b\\$", argv: undefined }], users: [] }] }],
     // BuildKit: a comment line right after a continued keyword is dropped too.
-    ["comment after a continued keyword", "FROM a\nRUN\\\n# comment\n  echo hi\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "echo hi", argv: undefined }] }] }],
+    ["comment after a continued keyword", "FROM a\nRUN\\\n# comment\n  echo hi\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "echo hi", argv: undefined }], users: [] }] }],
     // BuildKit: flags are the leading words that start with `--`; a word with `--` inside ends them.
-    ["word with -- before a flag", "FROM a AS b\nFROM c\nRUN make--j --mount=from=b,target=/x\n", { stages: [{ index: 0, name: "b", line: 1, from: "a", takes: [], runs: [] }, { index: 1, name: undefined, line: 2, from: "c", takes: [], runs: [{ line: 3, script: "make--j --mount=from=b,target=/x", argv: undefined }] }] }],
+    ["word with -- before a flag", "FROM a AS b\nFROM c\nRUN make--j --mount=from=b,target=/x\n", { stages: [{ index: 0, name: "b", line: 1, from: "a", takes: [], runs: [], users: [] }, { index: 1, name: undefined, line: 2, from: "c", takes: [], runs: [{ line: 3, script: "make--j --mount=from=b,target=/x", argv: undefined }], users: [] }] }],
     // BuildKit: a word `--` ends the flags; the words after it are arguments, `--` or not.
-    ["flag-like word after --", "FROM a\nRUN --network=none -- --help\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "--help", argv: undefined }] }] }],
+    ["flag-like word after --", "FROM a\nRUN --network=none -- --help\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "--help", argv: undefined }], users: [] }] }],
     // BuildKit: quotes in a flag are removed.
-    ["quoted flag value", "FROM a AS build\nFROM c\nCOPY --from=\"build\" / /\nRUN --mount=\"type=bind,from=build,target=/x\" make\n", { stages: [{ index: 0, name: "build", line: 1, from: "a", takes: [], runs: [] }, { index: 1, name: undefined, line: 2, from: "c", takes: [{ from: "build", line: 3 }, { from: "build", line: 4 }], runs: [{ line: 4, script: "make", argv: undefined }] }] }],
+    ["quoted flag value", "FROM a AS build\nFROM c\nCOPY --from=\"build\" / /\nRUN --mount=\"type=bind,from=build,target=/x\" make\n", { stages: [{ index: 0, name: "build", line: 1, from: "a", takes: [], runs: [], users: [] }, { index: 1, name: undefined, line: 2, from: "c", takes: [{ from: "build", line: 3 }, { from: "build", line: 4 }], runs: [{ line: 4, script: "make", argv: undefined }], users: [] }] }],
     // BuildKit: mount option keys are read in any case.
-    ["mount option key in upper case", "FROM a AS b\nFROM c\nRUN --mount=type=bind,FROM=b make\n", { stages: [{ index: 0, name: "b", line: 1, from: "a", takes: [], runs: [] }, { index: 1, name: undefined, line: 2, from: "c", takes: [{ from: "b", line: 3 }], runs: [{ line: 3, script: "make", argv: undefined }] }] }],
+    ["mount option key in upper case", "FROM a AS b\nFROM c\nRUN --mount=type=bind,FROM=b make\n", { stages: [{ index: 0, name: "b", line: 1, from: "a", takes: [], runs: [], users: [] }, { index: 1, name: undefined, line: 2, from: "c", takes: [{ from: "b", line: 3 }], runs: [{ line: 3, script: "make", argv: undefined }], users: [] }] }],
     // BuildKit: the last `from` of a mount wins.
-    ["mount with two froms", "FROM a AS b\nFROM c\nRUN --mount=from=a,from=b make\n", { stages: [{ index: 0, name: "b", line: 1, from: "a", takes: [], runs: [] }, { index: 1, name: undefined, line: 2, from: "c", takes: [{ from: "b", line: 3 }], runs: [{ line: 3, script: "make", argv: undefined }] }] }],
+    ["mount with two froms", "FROM a AS b\nFROM c\nRUN --mount=from=a,from=b make\n", { stages: [{ index: 0, name: "b", line: 1, from: "a", takes: [], runs: [], users: [] }, { index: 1, name: undefined, line: 2, from: "c", takes: [{ from: "b", line: 3 }], runs: [{ line: 3, script: "make", argv: undefined }], users: [] }] }],
     // BuildKit: an escaped quote in ENV and ARG is a character, not the start of a quoted string.
     ["escaped quote in ENV", "ENV A=x\\\"y B=1\n", { variables: [{ keyword: "ENV", name: "A", value: "x\\\"y", line: 1 }, { keyword: "ENV", name: "B", value: "1", line: 1 }] }],
     // BuildKit: in single quotes the escape character is a character.
@@ -143,23 +146,23 @@ const buildkitReadings: Array<[name: string, text: string, buildkit: Partial<Doc
     // BuildKit: every ARG word is one ARG (only ENV has the `NAME value` form).
     ["ARG with several names", "ARG A B\nARG C D=1\nFROM a\n", { globalArgs: [{ name: "A", value: undefined }, { name: "B", value: undefined }, { name: "C", value: undefined }, { name: "D", value: "1" }], variables: [{ keyword: "ARG", name: "A", value: undefined, line: 1 }, { keyword: "ARG", name: "B", value: undefined, line: 1 }, { keyword: "ARG", name: "C", value: undefined, line: 2 }, { keyword: "ARG", name: "D", value: "1", line: 2 }] }],
     // BuildKit: blanks may follow `<<`.
-    ["heredoc marker with a space", "FROM a\nRUN cat << EOF\nRUN inside\nEOF\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "cat << EOF\nRUN inside\nEOF", argv: undefined }] }] }],
+    ["heredoc marker with a space", "FROM a\nRUN cat << EOF\nRUN inside\nEOF\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "cat << EOF\nRUN inside\nEOF", argv: undefined }], users: [] }] }],
     // BuildKit: a file descriptor may come before `<<`.
-    ["heredoc with a file descriptor", "FROM a\nRUN cat 3<<EOF\nRUN inside\nEOF\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "cat 3<<EOF\nRUN inside\nEOF", argv: undefined }] }] }],
+    ["heredoc with a file descriptor", "FROM a\nRUN cat 3<<EOF\nRUN inside\nEOF\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "cat 3<<EOF\nRUN inside\nEOF", argv: undefined }], users: [] }] }],
     // BuildKit: a quoted `<<` is no heredoc.
-    ["quoted heredoc marker", "FROM a\nRUN echo \"a <<EOF\"\nRUN after\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "echo \"a <<EOF\"", argv: undefined }, { line: 3, script: "after", argv: undefined }] }] }],
+    ["quoted heredoc marker", "FROM a\nRUN echo \"a <<EOF\"\nRUN after\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "echo \"a <<EOF\"", argv: undefined }, { line: 3, script: "after", argv: undefined }], users: [] }] }],
     // BuildKit: an exec-form RUN has no heredocs.
-    ["heredoc marker in exec form", "FROM a\nRUN [\"sh\", \"-c\", \"cat <<EOF\"]\nRUN after\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "[\"sh\", \"-c\", \"cat <<EOF\"]", argv: ["sh", "-c", "cat <<EOF"] }, { line: 3, script: "after", argv: undefined }] }] }],
+    ["heredoc marker in exec form", "FROM a\nRUN [\"sh\", \"-c\", \"cat <<EOF\"]\nRUN after\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "[\"sh\", \"-c\", \"cat <<EOF\"]", argv: ["sh", "-c", "cat <<EOF"] }, { line: 3, script: "after", argv: undefined }], users: [] }] }],
     // BuildKit: a line whose quotes don't close opens no heredoc (its lexer fails).
-    ["unclosed quote before a heredoc marker", "FROM a\nRUN echo it's <<EOF\nRUN after\nEOF\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "echo it's <<EOF", argv: undefined }, { line: 3, script: "after", argv: undefined }] }] }],
+    ["unclosed quote before a heredoc marker", "FROM a\nRUN echo it's <<EOF\nRUN after\nEOF\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "echo it's <<EOF", argv: undefined }, { line: 3, script: "after", argv: undefined }], users: [] }] }],
     // BuildKit: `<<-` strips tabs before its own terminator only.
-    ["chomped and plain heredocs on a line", "FROM a\nRUN <<-A <<B\n\tA\n\tB\nB\nRUN after\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "<<-A <<B\n\tA\n\tB\nB", argv: undefined }, { line: 6, script: "after", argv: undefined }] }] }],
+    ["chomped and plain heredocs on a line", "FROM a\nRUN <<-A <<B\n\tA\n\tB\nB\nRUN after\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "<<-A <<B\n\tA\n\tB\nB", argv: undefined }, { line: 6, script: "after", argv: undefined }], users: [] }] }],
     // BuildKit: `<<-` with no word, or `<<""`, opens no heredoc.
-    ["heredoc marker without a name", "FROM a\nRUN cat <<-\nRUN after\nRUN cat <<\"\"\nRUN last\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "cat <<-", argv: undefined }, { line: 3, script: "after", argv: undefined }, { line: 4, script: "cat <<\"\"", argv: undefined }, { line: 5, script: "last", argv: undefined }] }] }],
+    ["heredoc marker without a name", "FROM a\nRUN cat <<-\nRUN after\nRUN cat <<\"\"\nRUN last\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "cat <<-", argv: undefined }, { line: 3, script: "after", argv: undefined }, { line: 4, script: "cat <<\"\"", argv: undefined }, { line: 5, script: "last", argv: undefined }], users: [] }] }],
     // BuildKit: quotes inside the heredoc word are removed from the terminator's name.
-    ["quotes inside a heredoc name", "FROM a\nRUN <<E\"O\"F\nx\nEOF\nRUN after\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "<<E\"O\"F\nx\nEOF", argv: undefined }, { line: 5, script: "after", argv: undefined }] }] }],
+    ["quotes inside a heredoc name", "FROM a\nRUN <<E\"O\"F\nx\nEOF\nRUN after\n", { stages: [{ index: 0, name: undefined, line: 1, from: "a", takes: [], runs: [{ line: 2, script: "<<E\"O\"F\nx\nEOF", argv: undefined }, { line: 5, script: "after", argv: undefined }], users: [] }] }],
     // BuildKit: a stage name continued mid-word is joined.
-    ["stage name continued mid-word", "FROM a AS bu\\\nild\n", { stages: [{ index: 0, name: "build", line: 1, from: "a", takes: [], runs: [] }] }],
+    ["stage name continued mid-word", "FROM a AS bu\\\nild\n", { stages: [{ index: 0, name: "build", line: 1, from: "a", takes: [], runs: [], users: [] }] }],
 ];
 
 describe("Dockerfile scanner: BuildKit's reading where dockerfile-ast's differs", () => {
@@ -170,6 +173,58 @@ describe("Dockerfile scanner: BuildKit's reading where dockerfile-ast's differs"
             assert.notDeepStrictEqual(scanned, oracleParse(text), "dockerfile-ast now reads this as BuildKit does: make it a corner case");
         });
     }
+});
+
+/**
+ * BuildKit's own parser test cases, where the scanner reads a construct differently on purpose:
+ * ENV and ARG values are given in dockerfile-ast's form (Property.getUnescapedValue), which drops
+ * the blanks that start a continued line where BuildKit keeps them. That form is what the secrets
+ * rule judges and was written against (the dockerfile-ast oracle above); a value's blanks don't
+ * make it more or less a secret.
+ */
+const buildkitDifferences: Record<string, string[]> = {
+    docker: ['ENV DOCKER_CROSSPLATFORMS: scanner ["DOCKER_CROSSPLATFORMS","linux/386 linux/arm darwin/amd64 darwin/386 freebsd/amd64 freebsd/386 freebsd/arm"], BuildKit ["DOCKER_CROSSPLATFORMS","linux/386 linux/arm \\tdarwin/amd64 darwin/386 \\tfreebsd/amd64 freebsd/386 freebsd/arm"]'],
+    env: ['ENV name2: scanner ["name2","\\"value2a value2b\\""], BuildKit ["name2","\\"value2a            value2b\\""]'],
+    "trailing-backslash": ['ENV F: scanner ["F","helloworld"], BuildKit ["F","hello world"]'],
+};
+
+describe("Dockerfile scanner: BuildKit's parser test cases (github.com/moby/buildkit v0.34.2, frontend/dockerfile/parser/testfiles)", () => {
+    let cases: Array<{ name: string; dockerfile: string; result: string }> = [];
+    before(function () {
+        this.timeout(300_000); // a first download of the module
+        const dir = path.join(goModuleDir("github.com/moby/buildkit", "v0.34.2"), "frontend", "dockerfile", "parser", "testfiles");
+        cases = fs.readdirSync(dir).sort().map(name => ({
+            name,
+            dockerfile: fs.readFileSync(path.join(dir, name, "Dockerfile"), "utf8"),
+            result: fs.readFileSync(path.join(dir, name, "result"), "utf8"),
+        }));
+    });
+
+    it("reads FROM, RUN, COPY --from, RUN --mount, USER, ENV and ARG as BuildKit's parser does, but where listed", () => {
+        assert.ok(cases.length >= 30, `${cases.length} cases`);
+        let agreeing = 0;
+        for (const { name, dockerfile, result } of cases) {
+            const found = differences(parse(dockerfile), parseResult(result));
+            assert.deepStrictEqual(found, buildkitDifferences[name] ?? [], name);
+            agreeing += found.length === 0 ? 1 : 0;
+        }
+        assert.deepStrictEqual(Object.keys(buildkitDifferences).filter(name => !cases.some(c => c.name === name)), [], "every listed case exists");
+        console.log(`      BuildKit parser agreement: ${agreeing}/${cases.length}`);
+    });
+
+    it("compares what it claims to: a scanner that misread a construct would disagree", () => {
+        const [first] = cases.filter(c => c.name === "env");
+        const wrong = { ...parse(first.dockerfile) };
+        wrong.variables = wrong.variables.map((variable, i) => (i === 0 ? { ...variable, value: "other" } : variable));
+        assert.deepStrictEqual(differences(wrong, parseResult(first.result)).slice(0, 1), ['ENV name: scanner ["name","other"], BuildKit ["name","value"]']);
+        const stages = parse("FROM a AS b\nCOPY --from=x / /\nRUN --mount=from=y,target=/t make\nUSER app\n");
+        assert.deepStrictEqual(differences(stages, parseResult('(from "a" "AS" "c")\n(copy ["--from=z"] "/" "/")\n(run ["--mount=from=y,target=/t"] "make all")\n(user "root")\n')), [
+            'stage 0 name: scanner "b", BuildKit "c"',
+            'stage 0 RUN: scanner [["make"]], BuildKit [["make all"]]',
+            'stage 0 takes from: scanner ["x","y"], BuildKit ["z","y"]',
+            'stage 0 USER: scanner ["app"], BuildKit ["root"]',
+        ]);
+    });
 });
 
 // ---------------------------------------------------------------------------------------------

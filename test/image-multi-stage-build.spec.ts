@@ -3,9 +3,12 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { multiStageBuild } from "../policies/image-multi-stage-build";
+import { multiStageBuild, runtimeImageFor } from "../policies/image-multi-stage-build";
 import { compileGlob } from "../policies/lib/glob";
-import { dockerfileCap, expandVariables, isMinimalImage, isToolchainPackage, splitShellCommands } from "../policies/lib/dockerfile";
+import { expandVariables } from "../policies/lib/dockerfile/expand";
+import { dockerfileCap } from "../policies/lib/dockerfile/lines";
+import { isMinimalImage } from "../policies/lib/dockerfile/stages";
+import { isToolchainPackage, splitShellCommands } from "../policies/lib/dockerfile/toolchains";
 import { expandEnv, programDirectory } from "../policies/lib/program-directory";
 import { UNKNOWN } from "../policies/lib/values";
 import { cpuMs, RunOptions, UNKNOWN_ARRAY, UNKNOWN_OBJECT, UNKNOWN_STRING, validate } from "./helpers";
@@ -35,25 +38,30 @@ function check(type: string, props: object, options: RunOptions = {}): Message[]
 
 type Verdict = "single" | "noCopy" | "base" | "toolchain" | "couldNotCheck";
 
+const problems: Array<[Verdict, string]> = [
+    ["single", "the build has a single stage"],
+    ["noCopy", "takes nothing from a build stage"],
+    ["base", "not a minimal image"],
+    ["toolchain", "installs the build toolchain"],
+];
+
+/** The problems the messages name (a message names every problem of its line), sorted. */
 function verdicts(messages: Message[]): Verdict[] {
     return messages
-        .map((m): Verdict => {
+        .flatMap((m): Verdict[] => {
             if (m.advisory) {
-                return "couldNotCheck";
+                return ["couldNotCheck"];
             }
-            if (m.text.includes("the build has a single stage")) {
-                return "single";
-            }
-            if (m.text.includes("takes nothing from a build stage")) {
-                return "noCopy";
-            }
-            if (m.text.includes("not a minimal image")) {
-                return "base";
-            }
-            assert.ok(m.text.includes("installs the build toolchain"), m.text);
-            return "toolchain";
+            const named = problems.filter(([, text]) => m.text.split("\n", 1)[0].includes(text)).map(([verdict]) => verdict);
+            assert.ok(named.length > 0, m.text);
+            return named;
         })
         .sort();
+}
+
+/** The Dockerfile line each finding is on: one finding per line. */
+function findingLines(messages: Message[]): number[] {
+    return messages.filter(m => !m.advisory).map(m => Number(/ line (\d+), stage /.exec(m.text)![1]));
 }
 
 /** Every fixture and what the shipped stage gets. */
@@ -87,6 +95,8 @@ const expected: Record<string, Verdict[]> = {
     "custom-frontend.Dockerfile": ["couldNotCheck"],
     "no-from.Dockerfile": ["couldNotCheck"],
     "unresolved-base.Dockerfile": ["couldNotCheck"],
+    "static-site-alpine.Dockerfile": [],
+    "nginx-config.Dockerfile": ["base"],
 };
 
 /** The same Dockerfile through each resource type, inline and on disk. */
@@ -130,6 +140,8 @@ describe("image-multi-stage-build", () => {
             it(name, () => {
                 for (const [how, messages] of throughEveryType(name)) {
                     assert.deepStrictEqual(verdicts(messages), verdict, `${how}:\n${messages.map(m => m.text).join("\n")}`);
+                    const lines = findingLines(messages);
+                    assert.deepStrictEqual(lines, [...new Set(lines)], `${how}: one finding per line`);
                 }
             });
         }
@@ -141,24 +153,72 @@ describe("image-multi-stage-build", () => {
             assert.match(message, /^docker\.Image web, Dockerfile \S+toolchain-continuations\.Dockerfile \(build\.dockerfile\) line 6, stage "runtime": apt-get installs the build toolchain gcc, g\+\+-12, libssl-dev into the shipped image\.\n/);
             assert.match(message, /\nWhy: .+\nFix: install build tools in a build stage/);
             assert.match(message, /\n {4}FROM golang:1\.22 AS build\n {4}RUN apt-get install gcc g\+\+-12 libssl-dev/);
-            assert.match(message, /\n {4}FROM gcr\.io\/distroless\/static-debian12 AS runtime\n {4}COPY --from=build \/out\/ \/app\/\n/);
+            assert.match(message, /\n {4}FROM gcr\.io\/distroless\/static-debian13 AS runtime\n {4}COPY --from=build \/out\/ \/app\/\n/);
             assert.match(message, /and ship that stage: new docker\.Image\("web", \{ \.\.\.args, build: \{ \.\.\.args\.build, target: "runtime" \} \}\)$/);
         });
 
         it("say which stage the shipped one inherits from, and where each toolchain comes in", () => {
             const texts = check(dockerBuild, { dockerfile: { inline: fixture("target-debug-last.Dockerfile") } }).map(m => m.text);
-            assert.ok(texts.some(t => t.includes('dockerfile.inline line 9, stage "debug": the shipped stage takes nothing from a build stage (no COPY --from=<stage>) (it starts FROM stage "build"')));
-            assert.ok(texts.some(t => t.includes('line 9, stage "debug": the shipped stage is based on golang:1.22 (through stage "build", line 1), not a minimal image')));
+            assert.ok(texts.some(t => t.startsWith(
+                'docker_build.Image web, dockerfile.inline line 9, stage "debug": the shipped stage takes nothing from a build stage (no COPY --from=<stage>) ' +
+                    '(it starts FROM stage "build", so it ships all that stage holds); and the shipped stage is based on golang:1.22 (through stage "build", line 1), not a minimal image.\n',
+            )));
             assert.ok(texts.some(t => t.includes('line 2, stage "build": apt-get installs the build toolchain gcc into the shipped image (the shipped stage "debug" starts FROM this stage)')));
             assert.ok(texts.some(t => t.includes('line 10, stage "debug": apt-get installs the build toolchain make')), "gdb is a debugger, make is a toolchain");
             assert.ok(texts.every(t => t.includes('new docker_build.Image("web", { ...args, target: "debug" })')));
         });
 
-        it("name unnamed stages by index and suggest a distroless image matching the build's language", () => {
+        it("name unnamed stages by index and suggest a runtime of the build's language and release", () => {
             const texts = check(remoteImage, { name: "shop/web", build: { context: fixtures, dockerfile: "single-stage-node.Dockerfile" } }).map(m => m.text);
             assert.ok(texts.every(t => t.includes("stage #0")));
-            assert.ok(texts.some(t => t.includes("FROM gcr.io/distroless/nodejs22-debian12 AS runtime")));
+            assert.ok(texts.every(t => t.includes("\n    FROM node:20 AS build\n") && t.includes("\n    FROM node:20-slim AS runtime\n")), "distroless publishes no Node.js 20 runtime");
             assert.ok(texts.every(t => t.includes('new docker.RemoteImage("web", { ...args, build: { ...args.build, target: "runtime" } })')));
+        });
+
+        it("give each Dockerfile line one finding: a single-stage FROM on a full base names both problems, with one fix", () => {
+            const messages = check(dockerBuild, { dockerfile: { inline: fixture("single-stage-node.Dockerfile") } }).map(m => m.text);
+            assert.strictEqual(messages.length, 2);
+            assert.ok(messages[0].startsWith(
+                "docker_build.Image web, dockerfile.inline line 1, stage #0: the build has a single stage, so the image ships everything its build needed; " +
+                    "and the shipped stage is based on node:20, not a minimal image.\nWhy: without a separate build stage",
+            ), messages[0]);
+            assert.match(messages[0], /\. And a full distribution base ships a shell/);
+            assert.strictEqual(messages[0].split("Fix:").length, 2, "one fix");
+            assert.match(messages[1], /line 2, stage #0: apt-get installs the build toolchain build-essential, python3-dev/);
+        });
+
+        it("suggest the runtime of the build stage's release and a stage name the Dockerfile doesn't use", () => {
+            const fixOf = (dockerfile: string) => check(dockerBuild, { dockerfile: { inline: dockerfile } }).map(m => m.text.slice(m.text.indexOf("\nFix: ")));
+            // Node 17 (the issue's app): distroless publishes no Node 17 runtime.
+            const [node17] = fixOf('FROM node:17\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD ["node", "dist/server.js"]\n');
+            assert.match(node17, /\n {4}FROM node:17 AS build\n {4}# \.\.\. build steps \.\.\.\n {4}FROM node:17-slim AS runtime\n {4}COPY --from=build \/out\/ \/app\/\n/);
+            // A single stage already named "build": the new build stage takes another name.
+            const [named] = fixOf("FROM node:22 AS build\nRUN npm ci && npm run build\n");
+            assert.match(named, /\n {4}FROM node:22 AS build-2\n {4}# \.\.\. build steps \.\.\.\n {4}FROM gcr\.io\/distroless\/nodejs22-debian13 AS build\n {4}COPY --from=build-2 /);
+            // An unnamed shipped stage, a build stage called "runtime": the shipped stage's new name is not "runtime".
+            const [unnamed] = fixOf("FROM golang:1.22 AS runtime\nRUN go build -o /out/app .\nFROM ubuntu:24.04\nCOPY --from=runtime /out/app /app\n");
+            assert.match(unnamed, /\n {4}FROM gcr\.io\/distroless\/static-debian13 AS runtime-2\n {4}COPY --from=runtime \/out\/ \/app\/\n {2}and ship that stage: new docker_build\.Image\("web", \{ \.\.\.args, target: "runtime-2" \}\)$/);
+            // The shipped stage FROM a build stage: the fix copies from that stage, not from the earlier runtime stage.
+            const debug = fixOf(fixture("target-debug-last.Dockerfile"));
+            assert.ok(debug.every(fix => fix.includes("COPY --from=build /out/ /app/") && !fix.includes("--from=runtime")), debug.join("\n"));
+        });
+
+        it("pick runtime images distroless really publishes, else the -slim or -alpine variant of the same release", () => {
+            const cases: Array<[string, string]> = [
+                ["node:17", "node:17-slim"], ["node:20.11.1-bookworm", "node:20.11.1-slim"], ["node:22", "gcr.io/distroless/nodejs22-debian13"],
+                ["node:24-bookworm", "gcr.io/distroless/nodejs24-debian13"], ["node:26", "gcr.io/distroless/nodejs26-debian13"], ["node:22-alpine3.20", "node:22-alpine"],
+                ["node", "node:slim"], ["node:lts", "node:lts-slim"], ["mirror.gcr.io/library/node:18", "mirror.gcr.io/library/node:18-slim"],
+                ["python:3.13", "gcr.io/distroless/python3-debian13"], ["python:3.13.1-bookworm", "gcr.io/distroless/python3-debian13"], ["python:3.12", "python:3.12-slim"],
+                ["python:3.11-alpine", "python:3.11-alpine"], ["python:3.10", "python:3.10-slim"],
+                ["eclipse-temurin:21-jdk", "gcr.io/distroless/java21-debian13"], ["maven:3.9.6-eclipse-temurin-17", "gcr.io/distroless/java17-debian13"],
+                ["gradle:8.10-jdk25", "gcr.io/distroless/java25-debian13"], ["openjdk:11", "eclipse-temurin:11-jre-alpine"], ["amazoncorretto:8", "eclipse-temurin:8-jre-alpine"],
+                ["maven:3-amazoncorretto-21-alpine", "eclipse-temurin:21-jre-alpine"], ["maven:latest", "eclipse-temurin:<the build's Java major version>-jre-alpine"],
+                ["nginx:1.27", "nginx:1.27-alpine"], ["httpd", "httpd:alpine"], ["ruby:3.3", "ruby:3.3-slim"], ["golang:1.22", "gcr.io/distroless/static-debian13"], ["rust:1.80", "gcr.io/distroless/cc-debian13"], ["ubuntu:24.04", "gcr.io/distroless/static-debian13"],
+            ];
+            for (const [build, runtime] of cases) {
+                assert.strictEqual(runtimeImageFor(build), runtime, build);
+                assert.ok(runtime.includes("<") || isMinimalImage(runtime, []), `${runtime} counts as minimal`);
+            }
         });
     });
 
@@ -293,6 +353,25 @@ describe("image-multi-stage-build", () => {
                 assert.ok(messages[0].advisory);
                 assert.match(messages[0].text, pattern);
             }
+        });
+
+        it("gives a FROM that names no image one could-not-check diagnostic, and no finding", () => {
+            for (const dockerfile of ["FROM\nRUN make\n", "FROM --platform=linux/amd64\nRUN make\n", "FROM golang:1.22 AS build\nRUN make\nFROM\nCOPY --from=build /out /app\n"]) {
+                const messages = check(dockerBuild, { dockerfile: { inline: dockerfile } });
+                assert.strictEqual(messages.length, 1, `${JSON.stringify(dockerfile)}: ${messages.map(m => m.text).join("\n")}`);
+                assert.ok(messages[0].advisory);
+                assert.match(messages[0].text, /dockerfile\.inline could not be checked for a multi-stage build: its FROM instruction on line \d names no image, so BuildKit rejects the Dockerfile\.\nFix: name the base image/);
+            }
+        });
+
+        it("doesn't call a single stage that runs nothing single-stage, and still judges its base", () => {
+            const [base, ...rest] = check(dockerBuild, { dockerfile: { inline: fixture("nginx-config.Dockerfile") } });
+            assert.deepStrictEqual(rest, []);
+            assert.match(base.text, /^docker_build\.Image web, dockerfile\.inline line 2, stage #0: the shipped stage is based on nginx:1\.27, not a minimal image\.\n/);
+            assert.match(base.text, /\nFix: base the shipped stage on a minimal image \([^)]*\):\n {4}FROM nginx:1\.27-alpine AS runtime\n {2}and ship that stage: /, "no build stage to copy from");
+            assert.deepStrictEqual(check(dockerBuild, { dockerfile: { inline: fixture("static-site-alpine.Dockerfile") } }), []);
+            // One RUN is enough to build something: then the single stage counts.
+            assert.deepStrictEqual(verdicts(check(dockerBuild, { dockerfile: { inline: "FROM nginx:1.27-alpine\nRUN apk add --no-cache curl\nCOPY site/ /usr/share/nginx/html/\n" } })), ["single"]);
         });
 
         it("says a FIFO at the Dockerfile's path can't be checked, without waiting for a writer", function () {

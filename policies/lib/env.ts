@@ -3,7 +3,8 @@
 // arguments. Each variable carries its exact property path; values are handed over raw (unknowns
 // as UNKNOWN) for the rules to judge, and never put into any text here.
 import { child, describeType, Entries, entryPath, isObject, isUnknown, keyAccessor, listItems, plain, readPath } from "./values";
-import { Container, fieldPath, ImageBuildKind, readField } from "./workloads";
+import type { ImageBuildKind } from "./image-builds";
+import { Container, fieldPath, readField } from "./workloads";
 
 /** A variable and where its value sits, relative to the container (or the resource, for builds). */
 export interface Variable {

@@ -52,11 +52,20 @@ function describesSecret(segments: readonly string[]): boolean {
     return segments.length > 0 && describingSegments.has(segments[segments.length - 1]);
 }
 
-/** Whether the built-in name rules mark the name as a secret's; by name, as a stack repeats the same few hundred (performance). */
-export const isSecretName = memoizeByText(name => {
+/** A last segment that counts something about the secret: a number under such a name is a setting (`PASSWORD_ROUNDS=12`). */
+const quantitySegments = new Set(["LIMIT", "MAX", "MIN", "COUNT", "SIZE", "TIMEOUT", "SECONDS", "DAYS", "ROUNDS", "BITS", "RETRIES"]);
+
+/** What the built-in name rules say of a name; by name, as a stack repeats the same few hundred (performance). */
+const nameVerdict = memoizeByText(name => {
     const segments = nameSegments(name);
-    return hasSecretName(segments) && !describesSecret(segments);
+    const last = segments[segments.length - 1];
+    return { secret: hasSecretName(segments) && !describesSecret(segments), countsSomething: quantitySegments.has(last) || describingSegments.has(last) };
 });
+
+/** Whether the built-in name rules mark the name as a secret's. */
+export function isSecretName(name: string): boolean {
+    return nameVerdict(name).secret;
+}
 
 /** `$(VAR)`: Kubernetes expands it from another variable; it is no literal. */
 const reference = /\$\([^()$\s]{1,256}\)/g;
@@ -66,14 +75,12 @@ function literalPart(value: string): string {
     return value.replace(reference, "");
 }
 
-/** Values that are settings whatever the name says: numbers, booleans, absolute paths. */
+/** Values that are settings whatever the name says: booleans, absolute paths. */
 function isSetting(value: string): boolean {
-    return (
-        /^[+-]?\d+(?:\.\d+)?$/.test(value) ||
-        /^(?:true|false)$/i.test(value) ||
-        /^(?:\/|[A-Za-z]:[\\/])\S*$/.test(value)
-    );
+    return /^(?:true|false)$/i.test(value) || /^(?:\/|[A-Za-z]:[\\/])\S*$/.test(value);
 }
+
+const number = /^[+-]?\d+(?:\.\d+)?$/;
 
 export interface CredentialFormat {
     /** What the value looks like, completing "its value is ...": `a GitHub token`. */
@@ -186,11 +193,15 @@ export type SecretVerdict = { by: "name" } | { by: "format"; format: CredentialF
  * Whether a variable with a literal value (string, number, boolean; never unknown) holds a
  * secret. A value in a credential format is one whatever the name; otherwise the name decides,
  * and settings are never secrets: empty values, `$(VAR)` references (alone or joined by
- * punctuation: `$(USER):$(PASS)`), numbers, booleans, absolute paths.
+ * punctuation: `$(USER):$(PASS)`), booleans, absolute paths, and numbers under a name whose last
+ * segment counts something about the secret (`PASSWORD_MIN_LENGTH=8`; `MYSQL_PASSWORD=1234` is a secret).
  */
 export function judgeVariable(name: string, value: string | number | boolean, config: SecretNameConfig): SecretVerdict | undefined {
-    if (typeof value !== "string" || matchesAny(config.allowedNames, name)) {
+    if (typeof value === "boolean" || matchesAny(config.allowedNames, name)) {
         return undefined;
+    }
+    if (typeof value === "number") {
+        return Number.isFinite(value) ? judgeVariable(name, String(value), config) : undefined;
     }
     const withoutReferences = value.includes("$(") ? literalPart(value) : value;
     const secretNamed = matchesAny(config.additionalSecretNames, name) || isSecretName(name);
@@ -203,7 +214,8 @@ export function judgeVariable(name: string, value: string | number | boolean, co
     }
     const literal = withoutReferences.trim();
     const onlyReferences = withoutReferences !== value && !/[A-Za-z0-9]/.test(literal);
-    return literal.length === 0 || onlyReferences || isSetting(literal) ? undefined : { by: "name" };
+    const countedSetting = number.test(literal) && nameVerdict(name).countsSomething;
+    return literal.length === 0 || onlyReferences || isSetting(literal) || countedSetting ? undefined : { by: "name" };
 }
 
 /**

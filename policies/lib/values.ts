@@ -8,12 +8,14 @@ import type { Secret } from "@pulumi/policy";
 /**
  * @pulumi/policy's Secret class, found without loading the SDK: loading it loads @pulumi/pulumi,
  * about a second that `container-guard scan` (which never meets a Secret) shouldn't pay. A
- * Secret can only exist once the SDK has loaded, and the pack loads it first (index.ts).
+ * Secret can only exist once the SDK has loaded, and the pack loads it first (index.ts). Taken
+ * from the SDK's main module, which exports it: a module of its own may move, or be hidden by an
+ * `exports` map.
  */
-const secretModule = require.resolve("@pulumi/policy/policy");
+const sdkMain = require.resolve("@pulumi/policy");
 let secretClass: typeof Secret | undefined;
 function loadedSecretClass(): typeof Secret | undefined {
-    return (secretClass ??= (require.cache[secretModule]?.exports as { Secret?: typeof Secret } | undefined)?.Secret);
+    return (secretClass ??= (require.cache[sdkMain]?.exports as { Secret?: typeof Secret } | undefined)?.Secret);
 }
 
 /** The sentinels the engine uses for values not known during preview (sdk: proxy.ts). */

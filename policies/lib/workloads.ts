@@ -212,24 +212,9 @@ export const dockerServiceType = "docker:index/service:Service";
  */
 export const composeServiceType = "compose:service";
 
-/** An image build resource kind and where its build arguments are (DESIGN.md: image builds). */
-export interface ImageBuildKind {
-    /** How messages name the resource kind: `docker_build.Image`. */
-    readonly kind: "docker.Image" | "docker.RemoteImage" | "docker.RegistryImage" | "docker_build.Image";
-    /** Path of the build-args map. */
-    readonly args: readonly string[];
-    /** Where the image's name(s) are, for `exemptImages`. */
-    readonly image: readonly string[];
-}
+// Image build resources run no container: lib/image-builds.ts knows their kinds.
 
-/** Image builds by type token. */
-export const imageBuildKinds: Readonly<Record<string, ImageBuildKind>> = {
-    "docker:index/image:Image": { kind: "docker.Image", args: ["build", "args"], image: ["imageName"] },
-    "docker:index/remoteImage:RemoteImage": { kind: "docker.RemoteImage", args: ["build", "buildArgs"], image: ["name"] },
-    "docker:index/registryImage:RegistryImage": { kind: "docker.RegistryImage", args: ["build", "buildArgs"], image: ["name"] },
-    "docker-build:index:Image": { kind: "docker_build.Image", args: ["buildArgs"], image: ["tags"] },
-};
-
+/** What a kind of resource has no field for, so the rules about it can't be applied there (DESIGN.md: say so plainly). */
 export const exemptKey = "container-guard/exempt";
 export const exemptReasonKey = "container-guard/exempt-reason";
 

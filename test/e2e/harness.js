@@ -29,6 +29,16 @@ function pulumiCliDir() {
     return res.stdout.trim().split("\n").pop();
 }
 
+/** The Pulumi CLI's own npm pack and npm install steps for a policy pack (scripts/pulumi-npm.sh). */
+function pulumiNpm() {
+    const res = spawnSync("bash", [path.join(ROOT, "scripts", "pulumi-npm.sh")], {
+        stdio: ["ignore", "pipe", "inherit"],
+        encoding: "utf8",
+    });
+    if (res.status !== 0) throw new Error(`scripts/pulumi-npm.sh failed (exit ${res.status})`);
+    return res.stdout.trim().split("\n").pop();
+}
+
 function writeExecutable(file, text) {
     fs.writeFileSync(file, text, { mode: 0o755 });
 }
@@ -193,7 +203,7 @@ function verdicts(violations) {
     return [...new Set(violations.map((v) => `${v.level} ${v.policy} ${v.name}`))].sort();
 }
 
-module.exports = { Workspace, parseViolations, verdicts, pulumiCliDir, ROOT, EXAMPLES };
+module.exports = { Workspace, parseViolations, verdicts, pulumiCliDir, pulumiNpm, ROOT, EXAMPLES };
 
 // CLI: node test/e2e/harness.js <example> [--pack DIR] [-- extra pulumi preview args]
 if (require.main === module) {

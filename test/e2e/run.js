@@ -10,13 +10,14 @@
 //
 // Environment: CG_PACK_DIR (pack to test, default: this repo, which must be built),
 // CG_PULUMI_DIR (skip scripts/pulumi-cli.sh), CG_KEEP_WORKSPACE=1 (keep the temp dir),
-// CG_SKIP_PUBLISHED=1 (skip the npm pack / npm install test, which needs the npm registry).
+// CG_SKIP_PUBLISHED=1 (skip the published-pack test, which needs the npm registry and builds
+// scripts/pulumi-npm.sh).
 const { describe, it, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const { spawnSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
-const { Workspace, verdicts, ROOT, EXAMPLES } = require("./harness");
+const { Workspace, pulumiNpm, verdicts, ROOT, EXAMPLES } = require("./harness");
 
 const PACK = path.resolve(process.env.CG_PACK_DIR || ROOT);
 const CONFIGS = path.join(EXAMPLES, "policy-config");
@@ -168,23 +169,48 @@ describe("container-guard in the Pulumi engine (pulumi preview --policy-pack)", 
         }
     });
 
-    it("published pack: npm pack, unpack, npm install --omit=dev, preview with that folder",
+    // `pulumi policy publish` packs the pack with npm.Pack (pkg/backend/httpstate/policypack.go,
+    // cloudPolicyPack.Publish); a machine running a stack of a policy group unpacks the tarball and
+    // installs it with the Node.js language host's npm.Install, devDependencies included
+    // (installRequiredPolicy, then installShared in sdk/nodejs/cmd/pulumi-language-nodejs). The
+    // helper runs those two functions from the CLI's sdk/v3; the install starts from an empty
+    // npm cache, as on a fresh CI runner.
+    it("published pack: packed as `pulumi policy publish` packs it, installed as Pulumi installs it, previewed from that folder",
         { skip: process.env.CG_SKIP_PUBLISHED ? "CG_SKIP_PUBLISHED is set" : false },
         () => {
+            const helper = pulumiNpm();
             const dest = path.join(ws.dir, "published");
             fs.mkdirSync(dest);
-            const npm = (args, cwd) => {
-                const r = spawnSync("npm", args, { cwd, encoding: "utf8", timeout: 10 * 60 * 1000, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } });
-                assert.equal(r.status, 0, `npm ${args.join(" ")} in ${cwd} failed:\n${r.stdout}\n${r.stderr}`);
-                return r.stdout;
+            const run = (args, env = {}) => {
+                const r = spawnSync(helper, args, { encoding: "utf8", timeout: 10 * 60 * 1000, env: { ...process.env, npm_config_update_notifier: "false", ...env } });
+                assert.equal(r.status, 0, `pulumi-npm ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
+                return r;
             };
-            const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", dest], PACK));
-            const tarball = path.join(dest, packed[0].filename);
+            const checkoutManifest = fs.readFileSync(path.join(PACK, "package.json"), "utf8");
+            const tarball = path.join(dest, "pack.tgz");
+            run(["pack", PACK, tarball]);
+            assert.equal(fs.readFileSync(path.join(PACK, "package.json"), "utf8"), checkoutManifest, "npm pack left package.json changed");
+            assert.ok(!fs.existsSync(path.join(PACK, "package.json.checkout")), "npm pack left package.json.checkout behind");
             const untar = spawnSync("tar", ["-xzf", tarball, "-C", dest], { encoding: "utf8" });
             assert.equal(untar.status, 0, untar.stderr);
             const pkgDir = path.join(dest, "package"); // npm tarballs unpack into package/
             assert.ok(fs.existsSync(path.join(pkgDir, "PulumiPolicy.yaml")), "PulumiPolicy.yaml not in the package");
-            npm(["install", "--omit=dev", "--no-package-lock"], pkgDir);
+
+            // What the checkout needs and a machine running the pack doesn't: not shipped, not installed.
+            const devDependencies = Object.keys(JSON.parse(checkoutManifest).devDependencies);
+            const published = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8"));
+            assert.deepEqual([published.devDependencies, published.scripts], [undefined, undefined], "the published package.json has devDependencies or scripts");
+            const started = process.hrtime.bigint();
+            const install = run(["install", pkgDir], { npm_config_cache: path.join(dest, "empty-npm-cache") });
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            const installed = JSON.parse(fs.readFileSync(path.join(pkgDir, "node_modules", ".package-lock.json"), "utf8")).packages;
+            const required = new Set(Object.values(installed).flatMap((p) => [...Object.keys(p.dependencies || {}), ...Object.keys(p.optionalDependencies || {}), ...Object.keys(p.peerDependencies || {})]));
+            const needless = devDependencies.filter((name) => installed[`node_modules/${name}`] && !required.has(name));
+            assert.deepEqual(needless, [], "devDependencies installed that no runtime package needs");
+            assert.doesNotMatch(install.stdout, /> container-guard@/, "a script of the pack ran on install");
+            const du = spawnSync("du", ["-sk", path.join(pkgDir, "node_modules")], { encoding: "utf8" });
+            const megabytes = Number(du.stdout.split("\t")[0]) / 1024;
+            process.stderr.write(`[e2e] published pack installed: ${Object.keys(installed).length} packages, node_modules ${megabytes.toFixed(0)} MB (du), ${seconds.toFixed(1)} s from an empty npm cache\n`);
 
             const res = ws.preview("insecure", { packDir: pkgDir });
             assertFailedWith(res, INSECURE);

@@ -46,7 +46,11 @@ export function wireSecret(value: unknown): object {
 }
 
 export class RunningPack {
-    private constructor(private readonly child: ChildProcess, private readonly client: any) {}
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly client: any,
+        private readonly output: { laterStdout: string[]; stderr: string },
+    ) {}
 
     /** Spawns `run-policy-pack` in `packDir` and connects once it prints its port; `env` is added to this process's environment. */
     static async start(packDir: string = packUnderTest, nodePath: string = process.execPath, env: NodeJS.ProcessEnv = {}): Promise<RunningPack> {
@@ -56,19 +60,22 @@ export class RunningPack {
             env: { ...process.env, ...env },
             stdio: ["ignore", "pipe", "pipe"],
         });
-        let stderr = "";
-        child.stderr!.on("data", d => (stderr += d));
+        const output = { laterStdout: [] as string[], stderr: "" };
+        child.stderr!.on("data", d => (output.stderr += d));
         const port = await new Promise<string>((resolve, reject) => {
             const lines = readline.createInterface({ input: child.stdout! });
-            lines.once("line", line => resolve(line.trim()));
-            child.once("exit", code => reject(new Error(`pack exited with ${code} before printing its port: ${stderr}`)));
+            lines.once("line", line => {
+                resolve(line.trim());
+                lines.on("line", later => output.laterStdout.push(later));
+            });
+            child.once("exit", code => reject(new Error(`pack exited with ${code} before printing its port: ${output.stderr}`)));
         });
         if (!/^\d+$/.test(port)) {
             child.kill();
             throw new Error(`the pack's first stdout line is not a port: ${JSON.stringify(port)}`);
         }
         const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        return new RunningPack(child, client);
+        return new RunningPack(child, client, output);
     }
 
     private call<T>(method: string, request: unknown): Promise<T> {
@@ -181,6 +188,11 @@ export class RunningPack {
             result = remediation.getProperties()?.toJavaScript() ?? result;
         }
         return { props: result, policies };
+    }
+
+    /** What the pack has written so far besides its port: stdout lines after the first, and stderr (the engine shows both to the user). */
+    chatter(): { stdout: string[]; stderr: string } {
+        return { stdout: [...this.output.laterStdout], stderr: this.output.stderr };
     }
 
     /** Resident set size of the pack process, in bytes (Linux). */

@@ -35,21 +35,22 @@ function makeProgram(): string {
     return program;
 }
 
+/** The problems the diagnostics name (a finding names every problem of its Dockerfile line), sorted. */
 function kinds(diagnostics: Diagnostic[]): string[] {
+    const problems: Array<[string, string]> = [
+        ["single", "has a single stage"],
+        ["noCopy", "takes nothing from a build stage"],
+        ["base", "not a minimal image"],
+        ["toolchain", "installs the build toolchain"],
+    ];
     return diagnostics
-        .map(d =>
-            d.message.includes("could not be checked")
-                ? "couldNotCheck"
-                : d.message.includes("has a single stage")
-                  ? "single"
-                  : d.message.includes("takes nothing from a build stage")
-                    ? "noCopy"
-                    : d.message.includes("not a minimal image")
-                      ? "base"
-                      : d.message.includes("installs the build toolchain")
-                        ? "toolchain"
-                        : `other: ${d.message}`,
-        )
+        .flatMap(d => {
+            if (d.message.includes("could not be checked")) {
+                return ["couldNotCheck"];
+            }
+            const named = problems.filter(([, text]) => d.message.includes(text)).map(([kind]) => kind);
+            return named.length > 0 ? named : [`other: ${d.message}`];
+        })
         .sort();
 }
 

@@ -28,7 +28,7 @@ describe("engine protocol: npm run demo", function () {
         const { report, failed } = await runDemo(pack, resources, {});
         assert.ok(failed);
         assert.match(report, /^Policies:\n {4}❌ container-guard@v\d+\.\d+\.\d+ \(local: /);
-        assert.match(report, /\nSummary: 8 resources, 6 with findings: \d+ mandatory, \d+ advisory, 0 remediated; the update would fail/);
+        assert.match(report, /\nSummary: 9 resources, 7 with findings: \d+ mandatory, \d+ advisory, 0 remediated; the update would fail/);
         const found = entries(report);
         for (const expected of [
             "mandatory container-no-privileged web",
@@ -37,6 +37,9 @@ describe("engine protocol: npm run demo", function () {
             "mandatory container-restrict-added-capabilities nightly-report",
             "advisory container-secrets-as-files nightly-report",
             "advisory container-pid-limit debug",
+            "advisory container-no-host-namespaces node-exporter",
+            "advisory container-no-host-ports node-exporter",
+            "advisory container-restricted-volumes node-exporter",
             "mandatory container-restrict-added-capabilities search",
             "advisory container-read-only-root-filesystem cache",
             "advisory image-multi-stage-build api-image",

@@ -122,6 +122,14 @@ function resourcesOf(contexts: string) {
             { name: "api", image: UNKNOWN_STRING, env: [{ name: "DB_PASSWORD", value: wireSecret("Zx2Vb7Qm-wire") }], securityContext: { privileged: wireSecret(true) } },
         ] } } } } },
         { type: "docker:index/container:Container", name: "secret-container", props: { image: "redis:7", envs: wireSecret(["REDIS_PASSWORD=Zx2Vb7Qm-wire"]), readOnly: false } },
+        // What the Pod Security Standards and CIS Docker policies judge and the mix above doesn't break.
+        { type: "kubernetes:core/v1:Pod", name: "node-agent", props: { metadata: { name: "node-agent" }, spec: {
+            hostNetwork: true,
+            securityContext: { seccompProfile: { type: "Unconfined" }, sysctls: [{ name: "kernel.msgmax", value: "65536" }] },
+            volumes: [{ name: "logs", hostPath: { path: "/var/log" } }],
+            containers: [{ name: "agent", image: "registry.example.com/ops/agent:1.0", ports: [{ containerPort: 9100, hostPort: 9100 }] }],
+        } } },
+        { type: "docker:index/container:Container", name: "usb-reader", props: { image: "registry.example.com/ops/reader:1.0", devices: [{ hostPath: "/dev/ttyUSB0" }] } },
     ];
 }
 

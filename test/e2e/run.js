@@ -48,6 +48,12 @@ const INSECURE = [
     "advisory container-run-as-non-root cache",                       // no user: the image's, root
     "advisory container-pid-limit cache",                             // pidMode: host
     "advisory image-multi-stage-build app-image",
+    "advisory container-no-host-namespaces node-agent",               // hostNetwork: true
+    "advisory container-restricted-volumes node-agent",               // hostPath /var/log
+    "advisory container-no-host-ports node-agent",                    // hostPort 9100
+    "advisory container-security-profiles node-agent",                // seccomp Unconfined
+    "advisory container-safe-sysctls node-agent",                     // kernel.msgmax
+    "advisory container-no-host-devices usb-reader",                  // /dev/ttyUSB0
 ].sort();
 
 const RESOURCE_TYPES = {
@@ -55,6 +61,8 @@ const RESOURCE_TYPES = {
     "nightly-report": "kubernetes:batch/v1:CronJob",
     debug: "kubernetes:core/v1:Pod",
     cache: "docker:index/container:Container",
+    "node-agent": "kubernetes:core/v1:Pod",
+    "usb-reader": "docker:index/container:Container",
     "app-image": "docker-build:index:Image",
 };
 

@@ -50,7 +50,7 @@ const RESOURCES = {
                 "name", "image", "command", "entrypoints", "envs", "labels", "readOnly", "privileged",
                 "capabilities", "pidMode", "ipcMode", "networkMode", "ulimits", "user", "volumes", "mounts",
                 "ports", "restart", "securityOpts", "tmpfs", "memory", "cpuShares", "rm", "mustRun",
-                "workingDir", "hostname", "sysctls", "uploads", "healthcheck", "init", "runtime",
+                "workingDir", "hostname", "sysctls", "uploads", "healthcheck", "init", "runtime", "devices", "usernsMode",
             ],
             "docker:index/service:Service": ["name", "taskSpec", "mode", "labels", "endpointSpec", "updateConfig", "rollbackConfig", "auth", "convergeConfig"],
             "docker:index/image:Image": ["imageName", "build", "registry", "skipPush", "buildOnPreview"],

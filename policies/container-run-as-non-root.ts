@@ -2,9 +2,13 @@
 // Docker 4.1): containers don't run as root. Kubernetes semantics as k8s.io/pod-security-admission
 // check_runAsNonRoot.go and check_runAsUser.go (v1.35+: a pod in a user namespace passes both);
 // Docker's `user` as docker-bench-security's check_4_1 reads it.
+import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
+import { isExcluded, isExemptImage } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
-import { containerPolicy, Finding, fixSnippet, podFixSnippet } from "./lib/policy";
-import { child, describeType, isObject, isUnknown, readBoolean, Reading, readPath } from "./lib/values";
+import { parseImageRef } from "./lib/dockerfile/stages";
+import { EffectiveUser, effectiveUser, imageBuildOf, programDirectoryConfig } from "./lib/image-builds";
+import { configReader, containerPolicy, Finding, fixSnippet, podFixSnippet, render } from "./lib/policy";
+import { child, describeType, isObject, isUnknown, rawProps, readBoolean, Reading, readPath } from "./lib/values";
 import { Container, fieldPath, Pod, podUserNamespace, readField, writeField } from "./lib/workloads";
 
 const why = "root in a container is uid 0 on the node's kernel: a container escape, a writable host mount or a kernel bug hands it the node.";
@@ -120,8 +124,16 @@ function setPodRunAsNonRoot(pod: Pod): void {
     }
 }
 
-export const runAsNonRoot = containerPolicy({
-    name: "container-run-as-non-root",
+interface RuleConfig {
+    programDirectory?: string;
+}
+
+const parseConfig = (config: Record<string, unknown>): RuleConfig => ({ programDirectory: (config.programDirectory as string | undefined) || undefined });
+
+const name = "container-run-as-non-root";
+
+const containers = containerPolicy<RuleConfig>({
+    name,
     displayName: "Run as non-root",
     description:
         "Containers don't run as root: Kubernetes sets `runAsNonRoot: true` (pod or container) and never " +
@@ -139,8 +151,8 @@ export const runAsNonRoot = containerPolicy({
         "`hostUsers: false` (a user namespace) is exempt. docker.Container / Compose: set `user` to a non-root user or " +
         "uid (`\"10001:10001\"`); docker.Service: `taskSpec.containerSpec.user`. Better still, build the image with a " +
         "non-root `USER`.",
-    config: {},
-    parseConfig: () => undefined,
+    config: { programDirectory: programDirectoryConfig },
+    parseConfig,
     checkPod(pod, _config, report) {
         if (userNamespace(pod)) {
             return;
@@ -193,3 +205,60 @@ export const runAsNonRoot = containerPolicy({
         return nonRoot.state !== "fine";
     },
 });
+
+/** Distroless' convention: a `nonroot` tag (`:nonroot`, `:debug-nonroot`) runs as uid 65532. */
+function isNonRootBase(ref: string): boolean {
+    return /(^|-)nonroot$/.test(parseImageRef(ref).tag);
+}
+
+/** Where an image build's shipped stage makes root its user, for the message, and what is wrong; undefined when it is not root or can't be known here. */
+function imageUserProblem(user: EffectiveUser): { subject: string; location: string; problem: string } | undefined {
+    switch (user.state) {
+        case "set":
+            return isRootUser(user.user) ? { subject: `${user.shown} line ${user.line}, ${user.stage}`, location: `USER ${user.user}`, problem: "runs the shipped image as root" } : undefined;
+        case "none": {
+            const base = user.base.state === "image" ? user.base.ref : undefined;
+            if (base !== undefined && isNonRootBase(base)) {
+                return undefined;
+            }
+            const problem = base === "scratch"
+                ? "sets no USER, and its base, scratch, has none: the image runs as uid 0 (root)"
+                : `sets no USER, so the image runs as the user of ${base ?? "its base image"}: root, unless that image sets another`;
+            return { subject: user.shown, location: "the shipped stage", problem };
+        }
+        default:
+            return undefined; // not known until `up`, or unreadable: image-multi-stage-build reports that
+    }
+}
+
+const readConfig = configReader(name, containers.configSchema!.properties as never, parseConfig);
+
+/** Image builds run no container: the user their shipped stage runs as is judged at the resource (the last USER of its lineage). */
+const validateImageBuild: ResourceValidation = (args, reportViolation) => {
+    const resource = { type: args.type, name: args.name, props: rawProps(args.props) };
+    const build = imageBuildOf(resource, name);
+    if (!build) {
+        return;
+    }
+    const config = readConfig(args);
+    if (isExcluded({ name: args.name }, args.urn, config.exclude) || isExemptImage(build.images, config.exemptImages)) {
+        return;
+    }
+    const user = effectiveUser(resource, name, config.rule.programDirectory);
+    const found = user && imageUserProblem(user);
+    if (found) {
+        reportViolation(
+            render(`${build.label}, ${found.subject}`, found.location, {
+                field: [],
+                problem: found.problem,
+                why,
+                fix: `end the shipped stage with USER ${exampleUid}:${exampleUid} (a numeric uid needs no /etc/passwd entry; give it what the app writes, e.g. COPY --chown=${exampleUid}:${exampleUid})`,
+            }),
+        );
+    }
+};
+
+export const runAsNonRoot: ResourceValidationPolicy = {
+    ...containers,
+    validateResource: [containers.validateResource as ResourceValidation, validateImageBuild],
+};

@@ -176,8 +176,37 @@ describe("container-run-as-non-root", () => {
         });
     });
 
-    it("passes image builds by, for now: their Dockerfile's USER is not read yet", () => {
-        assert.deepStrictEqual(validate(policy, "docker-build:index:Image", { dockerfile: { inline: "FROM alpine\nUSER root\n" } }), []);
+    describe("image builds: the user the shipped stage runs as", () => {
+        const build = (inline: string, extra: object = {}) => validate(policy, "docker-build:index:Image", { dockerfile: { inline }, context: { location: "." }, ...extra });
+        it("flags a last USER that is root, at its line, whatever stage sets it", () => {
+            const [message, ...rest] = build("FROM node:22 AS base\nUSER node\nFROM base AS run\nUSER 0:0\nCMD [\"node\"]\n");
+            assert.deepStrictEqual(rest, []);
+            assert.match(message, /^docker_build\.Image web, dockerfile\.inline line 4, stage "run": USER 0:0 runs the shipped image as root\.\nWhy: .*\nFix: end the shipped stage with USER 10001:10001/);
+            assert.match(build("FROM alpine AS base\nUSER root\nFROM base\nCOPY app /\n")[0], /line 2, stage "base": USER root runs the shipped image as root/);
+        });
+        it("flags no USER at all, unless the base is a nonroot image", () => {
+            assert.match(build("FROM node:22\nCOPY . .\n")[0], /dockerfile\.inline: the shipped stage sets no USER, so the image runs as the user of node:22: root, unless that image sets another/);
+            assert.match(build("FROM scratch\nCOPY app /\n")[0], /its base, scratch, has none: the image runs as uid 0 \(root\)/);
+            assert.deepStrictEqual(build("FROM golang:1.23 AS build\nRUN go build\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /a /a\n"), []);
+            assert.deepStrictEqual(build("FROM gcr.io/distroless/base:debug-nonroot\n"), []);
+        });
+        it("passes a non-root last USER, follows the target and expands ARGs", () => {
+            assert.deepStrictEqual(build("FROM alpine\nUSER root\nRUN apk add curl\nUSER app\n"), []);
+            assert.deepStrictEqual(build("FROM alpine AS debug\nUSER root\nFROM alpine AS run\nUSER 10001\n", { target: "run" }), []);
+            assert.match(build("FROM alpine AS debug\nUSER root\nFROM alpine AS run\nUSER 10001\n", { target: "debug" })[0], /USER root runs the shipped image as root/);
+            assert.deepStrictEqual(build("ARG RUN_AS=10001\nFROM alpine\nARG RUN_AS\nUSER ${RUN_AS}\n"), []);
+            assert.match(build("ARG RUN_AS=10001\nFROM alpine\nARG RUN_AS\nUSER ${RUN_AS}\n", { buildArgs: { RUN_AS: "0" } })[0], /USER 0 runs the shipped image as root/);
+        });
+        it("holds back what isn't known at preview, and leaves an unreadable Dockerfile to image-multi-stage-build", () => {
+            assert.deepStrictEqual(build("ARG RUN_AS\nFROM alpine\nARG RUN_AS\nUSER ${RUN_AS}\n", { buildArgs: { RUN_AS: UNKNOWN_STRING } }), []);
+            assert.deepStrictEqual(validate(policy, "docker-build:index:Image", { dockerfile: { inline: UNKNOWN_STRING } }), []);
+            assert.deepStrictEqual(validate(policy, "docker-build:index:Image", { dockerfile: { location: "/nonexistent/Dockerfile" } }), []);
+        });
+        it("honours exclude and exemptImages", () => {
+            assert.deepStrictEqual(build("FROM alpine\nUSER root\n", { tags: ["registry.example.com/tools/debug:1"] }).length, 1);
+            assert.deepStrictEqual(validate(policy, "docker-build:index:Image", { dockerfile: { inline: "FROM alpine\nUSER root\n" }, tags: ["registry.example.com/tools/debug:1"] }, { config: { exemptImages: ["registry.example.com/tools/*"] } }), []);
+            assert.deepStrictEqual(validate(policy, "docker-build:index:Image", { dockerfile: { inline: "FROM alpine\nUSER root\n" } }, { config: { exclude: ["web"] } }), []);
+        });
     });
 
     it("scan: reports Compose services at the line of their user", () => {

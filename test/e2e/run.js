@@ -48,6 +48,7 @@ const INSECURE = [
     "advisory container-run-as-non-root cache",                       // no user: the image's, root
     "advisory container-pid-limit cache",                             // pidMode: host
     "advisory image-multi-stage-build app-image",
+    "advisory container-run-as-non-root app-image",                   // no USER: node:20's root
     "advisory container-no-host-namespaces node-agent",               // hostNetwork: true
     "advisory container-restricted-volumes node-agent",               // hostPath /var/log
     "advisory container-no-host-ports node-agent",                    // hostPort 9100

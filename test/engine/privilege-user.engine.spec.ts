@@ -20,11 +20,11 @@ describe("engine protocol: container-no-privilege-escalation and container-run-a
     startPackForSuite(started => (pack = started));
     beforeEach(() => pack.configure());
 
-    it("lists both, advisory by default, with only the common config keys", async () => {
+    it("lists both, advisory by default, with the common config keys (and programDirectory, for the Dockerfiles run-as-non-root reads)", async () => {
         const policies = new Map((await pack.policies()).map(p => [p.name, p]));
-        for (const name of [escalationPolicy, nonRootPolicy]) {
+        for (const [name, keys] of [[escalationPolicy, ["exclude", "exemptImages"]], [nonRootPolicy, ["exclude", "exemptImages", "programDirectory"]]] as const) {
             assert.strictEqual(policies.get(name)!.enforcementLevel, "advisory", name);
-            assert.deepStrictEqual(Object.keys(policies.get(name)!.configSchema).sort(), ["exclude", "exemptImages"], name);
+            assert.deepStrictEqual(Object.keys(policies.get(name)!.configSchema).sort(), keys, name);
         }
     });
 

@@ -35,11 +35,11 @@ function scanWith(args: string[], options: { stdin?: string; tty?: boolean; env?
         stdout: { write: (text: string) => (stdout += text), isTTY: options.tty },
         stderr: { write: (text: string) => (stderr += text) },
         env: options.env ?? {},
-        readStdin: () => {
+        stdin: () => {
             if (options.stdin === undefined) {
                 throw new Error("no stdin in this test");
             }
-            return options.stdin;
+            return [Buffer.from(options.stdin)];
         },
     });
     return { code, stdout, stderr };
@@ -419,11 +419,11 @@ describe("container-guard scan", function () {
         after(() => pack?.stop());
 
         it("gives every scanned resource the pack's own diagnostics", async () => {
-            const problems = { errors: [], notes: [], files: 0, skipped: 0 };
+            const problems = { error: () => undefined, note: () => undefined };
             const config = resolveConfig(policies, {}, "");
             const descriptions = new Map(policies.map(p => [p.name, p.description]));
             let resources = 0;
-            for (const batch of declaredResources({ paths: [fixtures, "examples/manifests"], dockerfiles: [], readStdin: () => "" }, problems)) {
+            for (const batch of declaredResources({ paths: [fixtures, "examples/manifests"], dockerfiles: [], stdin: () => [] }, problems, { files: 0, skipped: 0 })) {
                 for (const resource of batch) {
                     resources++;
                     const engine = await pack.analyze(resource.type, resource.props, resource.name);

@@ -56,13 +56,16 @@ export function* yamlDocuments(file: string, chunks: Iterable<string>): Generato
         return finished;
     };
     for (const chunk of chunks) {
-        const text = partial + chunk;
-        const end = text.lastIndexOf("\n") + 1;
-        partial = text.slice(end);
-        if (document.length + partial.length > maxDocumentChars) {
-            throw tooLarge(file, documentLine);
+        const lastBreak = chunk.lastIndexOf("\n");
+        if (lastBreak < 0) {
+            partial += chunk; // a line longer than a chunk: only its own chunks are searched
+            if (document.length + partial.length > maxDocumentChars) {
+                throw tooLarge(file, documentLine);
+            }
+            continue;
         }
-        const lines = text.slice(0, end);
+        const lines = partial + chunk.slice(0, lastBreak + 1);
+        partial = chunk.slice(lastBreak + 1);
         let start = 0;
         markers.lastIndex = 0;
         for (let match = markers.exec(lines); match; match = markers.exec(lines)) {

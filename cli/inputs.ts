@@ -4,6 +4,7 @@
 // (scan-root.ts) is not followed unless the user asks (`--follow-symlinks`).
 import * as fs from "fs";
 import * as path from "path";
+import { fileTypeOf } from "./read";
 import { InputError, Note } from "./resource";
 import { realPath, ScanRoot } from "./scan-root";
 
@@ -111,10 +112,6 @@ function statOf(file: string): fs.Stats | undefined {
     }
 }
 
-function fileTypeOf(stat: fs.Stats | fs.Dirent): string {
-    return stat.isFIFO() ? "a FIFO" : stat.isSocket() ? "a socket" : stat.isCharacterDevice() ? "a character device" : stat.isBlockDevice() ? "a block device" : "not a file";
-}
-
 /**
  * The inputs the arguments name, in order; problems go to `problems`. A file named on the command
  * line is read whatever its name; a directory or a glob contributes its YAML, JSON and
@@ -149,7 +146,8 @@ export function* expandInputs(args: readonly string[], dockerfiles: readonly str
             return undefined;
         }
         seen.add(key);
-        return { shown: displayPath(absolute), absolute, dir: path.dirname(absolute), kind, named };
+        // A file found through a link is shown where it is (what its findings point at); a named one as named.
+        return { shown: displayPath(named ? absolute : key), absolute, dir: path.dirname(absolute), kind, named };
     };
     /** The matching files under a directory, depth first in name order, each directory once by real path. */
     function* walk(start: string, matches: (relative: string) => boolean): Generator<Input> {

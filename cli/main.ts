@@ -53,11 +53,12 @@ export interface Io {
  * The process's streams, written synchronously to the descriptors: the report is written while
  * the scan runs, and a slow reader must hold the scan back rather than let output pile up in memory.
  */
+const stdout = { ...blockWriter(1), isTTY: tty.isatty(1) };
 const processIo: Io = {
-    stdout: { ...blockWriter(1), isTTY: tty.isatty(1) },
+    stdout,
     stderr: { write: text => writeAll(2, text) },
     env: process.env,
-    stdin: () => descriptorChunks(0),
+    stdin: () => descriptorChunks(0, stdout.flush),
 };
 
 function tool(): Tool {
@@ -161,6 +162,7 @@ function run(argv: readonly string[], io: Io): number {
                 followSymlinks: values["follow-symlinks"],
                 allowOutsideRoot: values["allow-outside-root"],
                 debug,
+                waiting: io.stdout.flush,
                 policies,
                 config,
             },

@@ -54,11 +54,18 @@ export function blockWriter(fd: number): { write(text: string): void; flush(): v
     };
 }
 
-/** The bytes of a descriptor, chunk by chunk, to its end. */
-export function* descriptorChunks(fd: number): Generator<Uint8Array> {
+/**
+ * The bytes of a descriptor, chunk by chunk, to its end. `waiting` is called before each read of
+ * what may keep the scan waiting (a pipe, a terminal), so that output written so far goes out first.
+ */
+export function* descriptorChunks(fd: number, waiting?: () => void): Generator<Uint8Array> {
+    const mayWait = waiting !== undefined && !fs.fstatSync(fd).isFile();
     for (;;) {
         const buffer = Buffer.allocUnsafe(chunkBytes);
         let read: number;
+        if (mayWait) {
+            waiting();
+        }
         try {
             read = fs.readSync(fd, buffer, 0, chunkBytes, null);
         } catch (e) {
@@ -94,7 +101,22 @@ export function openToRead(file: string, { streams }: { streams: boolean }): Ope
         return { fd };
     }
     fs.closeSync(fd);
-    return { problem: `is not a regular file (${stat.isDirectory() ? "a directory" : stat.isFIFO() ? "a FIFO" : stat.isCharacterDevice() ? "a character device" : stat.isBlockDevice() ? "a block device" : stat.isSocket() ? "a socket" : "not a file"}), so it is not read` };
+    return { problem: `is not a regular file (${fileTypeOf(stat)})` };
+}
+
+/** What a directory entry that is not a regular file is. */
+export function fileTypeOf(stat: fs.Stats | fs.Dirent): string {
+    return stat.isDirectory()
+        ? "a directory"
+        : stat.isFIFO()
+          ? "a FIFO"
+          : stat.isSocket()
+            ? "a socket"
+            : stat.isCharacterDevice()
+              ? "a character device"
+              : stat.isBlockDevice()
+                ? "a block device"
+                : "not a file";
 }
 
 /** Something about a file's encoding worth a warning. */

@@ -29,6 +29,8 @@ export interface Inputs {
     allowOutsideRoot?: boolean;
     /** Told each unexpected error, with its trace (`--debug`). */
     debug?: (error: Error) => void;
+    /** Called before a read that may wait (a named pipe), for the output so far to go out. */
+    waiting?: () => void;
 }
 
 export interface ScanOptions extends Inputs {
@@ -137,7 +139,7 @@ function open(input: Input, reading: Reading): { chunks: Iterable<string>; fd?: 
         return undefined;
     }
     reading.tally.files++;
-    return { chunks: decodedText(descriptorChunks(opened.fd), warn), fd: opened.fd };
+    return { chunks: decodedText(descriptorChunks(opened.fd, reading.inputs.waiting), warn), fd: opened.fd };
 }
 
 function* manifestResources(input: Input, reading: Reading): Generator<ScanResource[]> {

@@ -34,6 +34,7 @@ export function parseYamlDocuments(file: string, chunk: DocumentText): SourceDoc
     /** The value of the last child each open node closed, by depth. */
     const lastChild: unknown[] = [undefined];
     let aliases = false;
+    const limit = expansionLimit(text);
     let values: unknown[];
     try {
         values = jsyaml.loadAll(text, undefined, {
@@ -59,6 +60,10 @@ export function parseYamlDocuments(file: string, chunk: DocumentText): SourceDoc
                     node.kind = state.kind as SourceNode["kind"];
                     if (node.kind === "scalar") {
                         node.value = state.result;
+                    } else if (node.kind === "sequence" && aliases && joinedLength(state.result as unknown[]) > limit) {
+                        // A list can be a mapping key (`? [*a, *a]`), which js-yaml turns into its items joined:
+                        // refused before that string is built.
+                        throw new SourceError({ file, line: node.line, column: node.column }, `the aliases in this list ${expands}`);
                     }
                 }
                 lastChild[lastChild.length - 1] = state.result;
@@ -82,6 +87,21 @@ export function parseYamlDocuments(file: string, chunk: DocumentText): SourceDoc
         }
         return sourceDocument(file, text, value, roots[i]);
     });
+}
+
+const expands = `make this document expand past ${expansionRatio} times its size (a YAML alias bomb?), so it is not read`;
+
+function expansionLimit(text: string): number {
+    return Math.max(expansionFloor, expansionRatio * text.length);
+}
+
+/** The length of a list's string items joined. */
+function joinedLength(items: unknown[]): number {
+    let length = 0;
+    for (const item of items) {
+        length += typeof item === "string" ? item.length + 1 : 1;
+    }
+    return length;
 }
 
 /** Where the node that js-yaml opened at `offset` starts: after blanks and comments. */
@@ -114,7 +134,7 @@ function scalarWeight(value: unknown): number {
  * (`weights`), so this takes time in proportion to the written document, not the expanded one.
  */
 function checkExpansion(file: string, text: string, root: SourceNode): void {
-    const limit = Math.max(expansionFloor, expansionRatio * text.length);
+    const limit = expansionLimit(text);
     const weights = new Map<object, number>();
     let total = 0;
     const pending: SourceNode[] = [root];
@@ -132,10 +152,7 @@ function checkExpansion(file: string, text: string, root: SourceNode): void {
         if (total > limit) {
             const start = tokenStart(text, node.offset);
             const name = text.slice(start, start + 100).split(/[\s,[\]{}]/, 1)[0];
-            throw new SourceError(
-                { file, line: node.line, column: node.column },
-                `the alias ${name} makes this document expand past ${expansionRatio} times its size (a YAML alias bomb?), so it is not read`,
-            );
+            throw new SourceError({ file, line: node.line, column: node.column }, `the alias ${name} ${expands.replace(/^make/, "makes")}`);
         }
     }
 }

@@ -85,6 +85,13 @@ describe("container-guard scan: hostile and huge inputs", function () {
             assert.deepStrictEqual(report.findings.filter(f => f.policy === "container-no-privileged").map(f => f.line), [10, 42], "the documents before and after are judged");
         });
 
+        it("refuses a list of aliases as a mapping key before the parser joins it into one string", () => {
+            write("key.yaml", `long: &s ${"x".repeat(500000)}\n? [${Array(1000).fill("*s").join(", ")}]\n: 1\n`);
+            const run = scan(tmp, ["key.yaml", "--format", "json"], { heapMB: 256 });
+            assert.strictEqual(run.code, 2, `exit ${run.code ?? run.signal}: ${run.stderr.slice(-500)}`);
+            assert.deepStrictEqual(json(run).errors.map(e => [e.line, e.message]), [[2, "the aliases in this list make this document expand past 10 times its size (a YAML alias bomb?), so it is not read"]]);
+        });
+
         it("reads anchors and merge keys as Compose files use them", () => {
             const services = Array.from({ length: 40 }, (_, i) => `  s${i}:\n    <<: *defaults\n    image: nginx:${i}\n    environment: *env`).join("\n");
             const env = Array.from({ length: 30 }, (_, i) => `    SETTING_${i}: value-${i}`).join("\n");

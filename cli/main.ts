@@ -9,7 +9,7 @@ import { parseArgs } from "util";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configFileProblem, readConfigFile, resolveConfig, UsageError } from "./config";
 import { blockWriter, descriptorChunks, writeAll } from "./read";
-import { coloursFor, humanReporter, jsonReporter, Reporter, Tool } from "./report";
+import { coloursFor, humanReporter, jsonReporter, printable, Reporter, Tool } from "./report";
 import { ConfigErrors } from "./run";
 import { sarifReporter } from "./sarif";
 import { scan } from "./scan";
@@ -93,7 +93,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
             say("standard output was closed before the report was written (EPIPE)");
             return 2;
         }
-        say(`internal error: ${error.message.split("\n", 1)[0]}${argv.includes("--debug") ? "" : " (--debug shows the trace)"}`);
+        say(`internal error: ${printable(error.message.split("\n", 1)[0])}${argv.includes("--debug") ? "" : " (--debug shows the trace)"}`);
         if (argv.includes("--debug")) {
             say(error.stack ?? String(error));
         }

@@ -58,6 +58,20 @@ export class Retained<T> {
     }
 }
 
+/**
+ * Text from the scanned files (paths, names) as a terminal or a CI log may show it: control
+ * characters escaped, so that a file can't move the cursor, recolour the log or start a line of
+ * its own (GitHub Actions reads `::command::` lines in a job's output).
+ */
+export function printable(text: string): string {
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A finding's lines: its own, then Why and Fix; a line break anywhere else came from a scanned name. */
+function messageLines(message: string): string[] {
+    return message.split(/\n(?=(?:Why|Fix): )/).map(printable);
+}
+
 const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 
 export function errorLocation(error: InputError): string {
@@ -67,8 +81,8 @@ export function errorLocation(error: InputError): string {
 /** Input errors and warnings on standard error as they come (for the JSON and SARIF formats, whose standard output a program reads). */
 export function problemsOnStderr(stderr: Writer): Pick<ScanSink, "error" | "note"> {
     return {
-        error: error => stderr.write(`container-guard: ${errorLocation(error)}: ${error.message}\n`),
-        note: note => note.warning && stderr.write(`container-guard: ${note.file}: warning: ${note.message}\n`),
+        error: error => stderr.write(`container-guard: ${printable(errorLocation(error))}: ${printable(error.message)}\n`),
+        note: note => note.warning && stderr.write(`container-guard: ${printable(note.file)}: warning: ${printable(note.message)}\n`),
     };
 }
 
@@ -90,16 +104,16 @@ export function humanReporter(out: Writer, c: Colours): Reporter {
             if (block) {
                 file = finding.resource.at.file;
                 resource = undefined;
-                lines.push(c.bold(file));
+                lines.push(c.bold(printable(file)));
             }
             if (finding.resource !== resource) {
                 resource = finding.resource;
-                lines.push(`  ${resource.label} ${c.dim(`(line ${resource.at.line})`)}`);
+                lines.push(`  ${printable(resource.label)} ${c.dim(`(line ${resource.at.line})`)}`);
             }
             const { file: at, line, column } = finding.location;
             const level = finding.level === "mandatory" ? c.red("mandatory") : c.yellow("advisory ");
-            lines.push(`    ${level}  ${c.bold(finding.policy.name)}  ${c.cyan(`${at}:${line}:${column}`)}`);
-            for (const text of finding.message.split("\n")) {
+            lines.push(`    ${level}  ${c.bold(finding.policy.name)}  ${c.cyan(printable(`${at}:${line}:${column}`))}`);
+            for (const text of messageLines(finding.message)) {
                 const [label, rest] = text.startsWith("Why: ") || text.startsWith("Fix: ") ? [text.slice(0, 4), text.slice(4)] : ["", text];
                 lines.push(`      ${label ? c.dim(label) : ""}${rest}`);
             }
@@ -110,10 +124,10 @@ export function humanReporter(out: Writer, c: Colours): Reporter {
         end(summary) {
             const more = (retained: Retained<unknown>) => (retained.dropped > 0 ? [`  … and ${plural(retained.dropped, "more")}`] : []);
             if (errors.items.length > 0) {
-                write([c.bold(c.red("Errors")), ...errors.items.map(error => `  ${c.cyan(errorLocation(error))}  ${error.message}`), ...more(errors)], true);
+                write([c.bold(c.red("Errors")), ...errors.items.map(error => `  ${c.cyan(printable(errorLocation(error)))}  ${printable(error.message)}`), ...more(errors)], true);
             }
             if (notes.items.length > 0) {
-                write([c.bold("Notes"), ...notes.items.map(note => `  ${c.cyan(note.file)}  ${note.warning ? `${c.yellow("warning:")} ` : ""}${note.message}`), ...more(notes)], true);
+                write([c.bold("Notes"), ...notes.items.map(note => `  ${c.cyan(printable(note.file))}  ${note.warning ? `${c.yellow("warning:")} ` : ""}${printable(note.message)}`), ...more(notes)], true);
             }
             const skipped = summary.skipped > 0 ? ` (${summary.skipped.toLocaleString("en")} declaring no workload)` : "";
             const verdict =

@@ -332,6 +332,21 @@ describe("container-guard scan: hostile and huge inputs", function () {
         });
     });
 
+    describe("output", () => {
+        it("escapes control characters of file names and resource names, so a file can't write lines of its own into a CI log", function () {
+            if (process.platform === "win32") {
+                this.skip();
+            }
+            const name = "x\n::warning::spoofed\u001b[2J.yaml";
+            write(name, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: "a\\e[31m\\n::error::spoofed"\nspec:\n  containers: [{name: c, image: x, securityContext: {privileged: true}}]\n`);
+            const run = scan(tmp, ["."]);
+            assert.strictEqual(run.code, 1);
+            assert.doesNotMatch(run.stdout, /\u001b|^\s*::/m);
+            assert.match(run.stdout, /^x\\u000a::warning::spoofed\\u001b\[2J\.yaml$/m);
+            assert.match(run.stdout, /^ {2}Pod a\\u001b\[31m\\u000a::error::spoofed \(line 1\)$/m);
+        });
+    });
+
     describe("JSON", () => {
         it("locates findings at their line and column, and says JSON of a JSON syntax error", () => {
             write("pod.json", JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "nginx", securityContext: { privileged: true } }] } }, null, 2));

@@ -83,24 +83,8 @@ class Parser {
         return { value, node: { ...node, value } };
     }
 
-    private enter(): void {
-        if (++this.depth > maxDepth) {
-            throw new SourceError({ file: this.file, line: this.line, column: this.i - this.lineStart + 1 }, `nested more than ${maxDepth} levels deep, so it is not read`);
-        }
-    }
-
     private object(): { value: unknown; node: SourceNode } {
-        this.enter();
-        const node = this.node("mapping");
-        const value: Record<string, unknown> = {};
-        this.i++;
-        this.skipBlanks();
-        if (this.text[this.i] === "}") {
-            this.i++;
-            this.depth--;
-            return { value, node };
-        }
-        for (;;) {
+        return this.collection("mapping", {} as Record<string, unknown>, "}", "a property value", (value, node) => {
             if (this.text[this.i] !== '"') {
                 this.fail(`expected a property name in double quotes, found ${this.found()}`);
             }
@@ -119,47 +103,41 @@ class Parser {
                 value[key] = entry.value;
             }
             node.children.push({ ...keyNode, value: key }, entry.node);
-            this.skipBlanks();
-            const next = this.text[this.i++];
-            if (next === "}") {
-                this.depth--;
-                return { value, node };
-            }
-            if (next !== ",") {
-                this.i--;
-                this.fail(`expected \`,\` or \`}\` after a property value, found ${this.found()}`);
-            }
-            this.skipBlanks();
-        }
+        });
     }
 
     private array(): { value: unknown; node: SourceNode } {
-        this.enter();
-        const node = this.node("sequence");
-        const value: unknown[] = [];
-        this.i++;
-        this.skipBlanks();
-        if (this.text[this.i] === "]") {
-            this.i++;
-            this.depth--;
-            return { value, node };
-        }
-        for (;;) {
+        return this.collection("sequence", [] as unknown[], "]", "a list item", (value, node) => {
             const item = this.value();
             value.push(item.value);
             node.children.push(item.node);
-            this.skipBlanks();
-            const next = this.text[this.i++];
-            if (next === "]") {
-                this.depth--;
-                return { value, node };
-            }
-            if (next !== ",") {
-                this.i--;
-                this.fail(`expected \`,\` or \`]\` after a list item, found ${this.found()}`);
-            }
-            this.skipBlanks();
+        });
+    }
+
+    /** `{...}` or `[...]` at its opening bracket, `entry` reading each entry into `value` and `node`. */
+    private collection<T>(kind: "mapping" | "sequence", value: T, close: string, entryName: string, entry: (value: T, node: SourceNode) => void): { value: T; node: SourceNode } {
+        if (++this.depth > maxDepth) {
+            throw new SourceError({ file: this.file, line: this.line, column: this.i - this.lineStart + 1 }, `nested more than ${maxDepth} levels deep, so it is not read`);
         }
+        const node = this.node(kind);
+        this.i++;
+        this.skipBlanks();
+        // Empty, or entries with a comma between each two (none after the last).
+        for (let more = this.text[this.i] !== close; more; ) {
+            entry(value, node);
+            this.skipBlanks();
+            more = this.text[this.i] !== close;
+            if (more && this.text[this.i] !== ",") {
+                this.fail(`expected \`,\` or \`${close}\` after ${entryName}, found ${this.found()}`);
+            }
+            if (more) {
+                this.i++;
+                this.skipBlanks();
+            }
+        }
+        this.i++;
+        this.depth--;
+        return { value, node };
     }
 
     /** A string at the opening quote. */

@@ -7,8 +7,14 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as fc from "fast-check";
+import * as jsyaml from "js-yaml";
+import { jsonDocuments, yamlDocuments } from "../cli/documents";
+import { parseJsonDocument } from "../cli/json-source";
 import * as kubernetes from "../cli/kubernetes";
 import { main } from "../cli/main";
+import { SourceError } from "../cli/source";
+import { parseYamlDocuments } from "../cli/yaml-source";
 import { packUnderTest } from "./engine/harness";
 
 const bin = path.join(packUnderTest, "bin", "cli", "main.js");
@@ -344,6 +350,49 @@ describe("container-guard scan: hostile and huge inputs", function () {
             assert.doesNotMatch(run.stdout, /\u001b|^\s*::/m);
             assert.match(run.stdout, /^x\\u000a::warning::spoofed\\u001b\[2J\.yaml$/m);
             assert.match(run.stdout, /^ {2}Pod a\\u001b\[31m\\u000a::error::spoofed \(line 1\)$/m);
+        });
+    });
+
+    describe("the readers agree with the reference parsers", () => {
+        const chunked = (text: string, size: number) => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+
+        it("JSON: the values JSON.parse reads, and an error where it throws", () => {
+            fc.assert(
+                fc.property(fc.jsonValue(), fc.boolean(), (value, pretty) => {
+                    const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+                    assert.deepStrictEqual(parseJsonDocument("f", { text, line: 1 }).value, JSON.parse(text));
+                }),
+            );
+            fc.assert(
+                fc.property(fc.jsonValue(), fc.nat(), fc.constantFrom("", ",", "]", "}", '"', "\\", ":", "x", "\u0001"), (value, at, insert) => {
+                    const valid = JSON.stringify(value, null, 1);
+                    const text = valid.slice(0, at % (valid.length + 1)) + insert + valid.slice(at % (valid.length + 1));
+                    let reference: unknown;
+                    try {
+                        reference = JSON.parse(text);
+                    } catch {
+                        assert.throws(() => parseJsonDocument("f", { text, line: 1 }), SourceError, text);
+                        return;
+                    }
+                    assert.deepStrictEqual(parseJsonDocument("f", { text, line: 1 }).value, reference, text);
+                }),
+            );
+        });
+
+        it("YAML and JSON streams: cut into documents, in chunks of any size, the values of a whole-text parse", () => {
+            const documents = fc.array(fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom("a", "b", "---", "..."), fc.oneof(fc.string(), fc.constant("|\n  --- x\n  ...")))), { minLength: 1, maxLength: 5 });
+            fc.assert(
+                fc.property(documents, fc.integer({ min: 1, max: 40 }), fc.boolean(), (values, size, ended) => {
+                    const text = values.map(value => `---${ended ? "" : " # a comment"}\n${jsyaml.dump(value)}${ended ? "...\n" : ""}`).join("");
+                    const read = [...yamlDocuments("f", chunked(text, size))].flatMap(document => parseYamlDocuments("f", document).map(parsed => parsed.value));
+                    assert.deepStrictEqual(read, jsyaml.loadAll(text), text);
+                    const stream = values.map(value => JSON.stringify(value)).join("\n");
+                    const containers = values.every(value => typeof value === "object" && value !== null);
+                    if (containers) {
+                        assert.deepStrictEqual([...jsonDocuments("f", chunked(stream, size))].map(document => parseJsonDocument("f", document).value), values.map(value => JSON.parse(JSON.stringify(value))));
+                    }
+                }),
+            );
         });
     });
 

@@ -4,7 +4,7 @@
 // Input problems are reported, never thrown: the scan goes on with the next document or file.
 import * as fs from "fs";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { dockerfileCap } from "../policies/lib/dockerfile";
+import { dockerfileCap } from "../policies/lib/dockerfile/lines";
 import { composeResources, dockerBuildType, isComposeFile } from "./compose";
 import { PolicyConfig } from "./config";
 import { jsonDocuments, maxDocumentChars, yamlDocuments } from "./documents";

@@ -150,7 +150,7 @@ export function* expandInputs(args: readonly string[], dockerfiles: readonly str
         return { shown: displayPath(named ? absolute : key), absolute, dir: path.dirname(absolute), kind, named };
     };
     /** The matching files under a directory, depth first in name order, each directory once by real path. */
-    function* walk(start: string, matches: (relative: string) => boolean): Generator<Input> {
+    function* walk(start: string, matches: (relative: string) => boolean, refused: () => void = () => undefined): Generator<Input> {
         const chart = [start, ...ancestors(start)].map(chartOf).find(found => found !== undefined);
         if (chart !== undefined) {
             noteChart(chart);
@@ -158,6 +158,11 @@ export function* expandInputs(args: readonly string[], dockerfiles: readonly str
         }
         const realStart = realPath(start);
         if (realStart === undefined) {
+            return;
+        }
+        if (!options.followSymlinks && !root.contains(realStart)) {
+            problems.error({ file: displayPath(start), message: `a link out of the scan root (to ${realStart}), so it is not walked (--follow-symlinks follows it)` });
+            refused();
             return;
         }
         const walked = new Set([realStart]);
@@ -253,7 +258,8 @@ export function* expandInputs(args: readonly string[], dockerfiles: readonly str
             const { glob } = picomatch.scan(arg);
             const matcher = picomatch(glob, { dot: true });
             let matched = false;
-            for (const input of walk(globBase(arg), relative => matcher(relative))) {
+            // A base that is a link out of the root is an error of its own: no "matches nothing" too.
+            for (const input of walk(globBase(arg), relative => matcher(relative), () => (matched = true))) {
                 matched = true;
                 yield input;
             }

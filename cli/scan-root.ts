@@ -4,8 +4,11 @@
 //
 // It is made of each directory named on the command line, the directory of each file named,
 // the fixed part of each glob (`deploy` for `deploy/**/*.yaml`, the working directory for
-// `*.yaml`), and the working directory for standard input; all after resolving links. A path is
-// inside it when, links resolved, it is one of those directories or below one.
+// `*.yaml`), and the working directory for standard input. Each is taken as written below the
+// working directory (what a pull request can change), links resolved only above it: a directory
+// `k8s` that a pull request turns into a link to `/` is a link out of the root, not a root of `/`.
+// A path outside the working directory has the links above its last part resolved. A path is
+// inside the root when, its links resolved, it is one of those directories or below one.
 import * as fs from "fs";
 import * as path from "path";
 
@@ -36,9 +39,17 @@ function resolvedAsFarAsItExists(file: string): string {
 export class ScanRoot {
     private readonly directories = new Set<string>();
 
-    /** Adds a directory (resolved here) to the root. */
+    /** Adds a directory to the root: as written below the working directory; elsewhere, the links above its last part resolved. */
     add(directory: string): void {
-        this.directories.add(resolvedAsFarAsItExists(directory));
+        const absolute = path.resolve(directory);
+        const cwd = process.cwd();
+        const below = path.relative(cwd, absolute);
+        if (below === "" || (!below.startsWith(`..${path.sep}`) && below !== ".." && !path.isAbsolute(below))) {
+            this.directories.add(path.join(realPath(cwd) ?? cwd, below));
+            return;
+        }
+        const parent = path.dirname(absolute);
+        this.directories.add(parent === absolute ? absolute : path.join(resolvedAsFarAsItExists(parent), path.basename(absolute)));
     }
 
     /** Whether a real path is inside the root. */

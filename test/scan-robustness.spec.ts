@@ -245,8 +245,16 @@ describe("container-guard scan: hostile and huge inputs", function () {
                 assert.deepStrictEqual(report.findings.filter(f => f.policy === "container-no-privileged").map(f => f.file), ["inside.yaml"]);
                 assert.deepStrictEqual(report.notes.map(n => n.file).sort(), ["linked-dir", "linked.yaml", "root"]);
                 assert.ok(report.notes.every(n => /^skipped: a link out of the scan root \(to .+\), so it is not (read|followed) \(--follow-symlinks follows it\)$/.test(n.message)), JSON.stringify(report.notes));
-                const named = json(scan(path.join(tmp, "repo"), ["linked.yaml", "--format", "json"]));
-                assert.match(named.errors[0]?.message ?? "", /a link out of the scan root/, "named, it is an error: the scan did not do what was asked");
+                const named = json(scan(path.join(tmp, "repo"), ["linked.yaml", "root", "root/etc/*.yaml", "--format", "json"]));
+                assert.deepStrictEqual(
+                    named.errors.map(e => `${e.file}: ${e.message}`),
+                    [
+                        `linked.yaml: a link out of the scan root (to ${path.join(outside, "pod.yaml")}), so it is not read (--follow-symlinks follows it)`,
+                        "root: a link out of the scan root (to /), so it is not walked (--follow-symlinks follows it)",
+                        "root/etc: a link out of the scan root (to /etc), so it is not walked (--follow-symlinks follows it)",
+                    ],
+                    "named, a link is an error: the scan did not do what was asked; a directory named is the root, not where it leads",
+                );
                 const followed = json(scan(path.join(tmp, "repo"), ["inside.yaml", "linked.yaml", "linked-dir", "--follow-symlinks", "--format", "json"]));
                 assert.deepStrictEqual(followed.findings.filter(f => f.policy === "container-no-privileged").map(f => f.file), ["inside.yaml", "linked.yaml"], "the same real file once");
             } finally {

@@ -157,11 +157,12 @@ function* manifestResources(input: Input, reading: Reading): Generator<ScanResou
     /** A found file that fails to parse before it declared anything, and doesn't look like a manifest, is no manifest: skipped quietly (a tsconfig.json with comments). */
     const quietly = (text: string | undefined) => !input.named && !recognised && documents === 0 && (text === undefined || !/\b(apiVersion|services)\b/.test(text));
     try {
-        const texts = input.kind === "json" ? jsonDocuments(input.shown, opened.chunks) : yamlDocuments(input.shown, opened.chunks);
+        const { json, chunks } = input.kind === "json" ? { json: true, chunks: opened.chunks } : sniffJson(input, opened.chunks);
+        const texts = json ? jsonDocuments(input.shown, chunks) : yamlDocuments(input.shown, chunks);
         for (const text of texts) {
             let parsed: SourceDocument[];
             try {
-                parsed = input.kind === "json" ? [parseJsonDocument(input.shown, text)] : parseYamlDocuments(input.shown, text);
+                parsed = json ? [parseJsonDocument(input.shown, text)] : parseYamlDocuments(input.shown, text);
             } catch (e) {
                 if (!(e instanceof SourceError)) {
                     throw e;
@@ -173,7 +174,7 @@ function* manifestResources(input: Input, reading: Reading): Generator<ScanResou
                 const { file, line, column } = e.location;
                 problems.error({ file, line, column, message: e.language ? `not valid ${e.language}: ${e.message}` : e.message });
                 failed = true;
-                if (input.kind === "json") {
+                if (json) {
                     return; // the values after a broken one can't be told apart
                 }
                 continue;
@@ -231,6 +232,33 @@ function* manifestResources(input: Input, reading: Reading): Generator<ScanResou
         if (input.named) {
             problems.note({ file: input.shown, message: "skipped: neither Kubernetes objects nor a Compose file" });
         }
+    }
+}
+
+/**
+ * Whether standard input is JSON, as kubectl tells (its first character is `{`: `kubectl get -o
+ * json`), and its text with what was read to tell. A file is JSON by its name.
+ */
+function sniffJson(input: Input, chunks: Iterable<string>): { json: boolean; chunks: Iterable<string> } {
+    if (input.absolute !== undefined) {
+        return { json: false, chunks };
+    }
+    const iterator = chunks[Symbol.iterator]();
+    const read: string[] = [];
+    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+        read.push(next.value);
+        const start = next.value.search(/\S/);
+        if (start >= 0) {
+            return { json: next.value[start] === "{", chunks: resumed(read, iterator) };
+        }
+    }
+    return { json: false, chunks: read };
+}
+
+function* resumed(read: string[], rest: Iterator<string>): Generator<string> {
+    yield* read;
+    for (let next = rest.next(); !next.done; next = rest.next()) {
+        yield next.value;
     }
 }
 

@@ -413,6 +413,8 @@ describe("container-guard scan: hostile and huge inputs", function () {
             const privileged = report.findings.filter(f => f.policy === "container-no-privileged").map(f => `${f.file}:${f.line}:${f.column}`);
             assert.deepStrictEqual(privileged, ["pod.json:13:11", "stream.json:1:110", "stream.json:2:110"]);
             assert.deepStrictEqual(report.errors, [{ file: "broken.json", line: 4, column: 3, message: "not valid JSON: expected `,` or `}` after a property value, found `\"`" }]);
+            const stdin = json(scan(tmp, ["-", "--format", "json"], { input: fs.readFileSync(path.join(tmp, "broken.json"), "utf8") }));
+            assert.deepStrictEqual(stdin.errors.map(e => `${e.file}:${e.line}:${e.column} ${e.message.split(":")[0]}`), ["<stdin>:4:3 not valid JSON"], "standard input that starts with { is JSON, as kubectl reads it");
         });
     });
 });

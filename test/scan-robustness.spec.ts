@@ -39,7 +39,7 @@ function scan(cwd: string, args: string[], options: { input?: string; env?: Node
     return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
 }
 
-function json(run: Run): { findings: Array<{ policy: string; file: string; line: number; column: number; message: string }>; errors: Array<{ file: string; line?: number; message: string }>; notes: Array<{ file: string; message: string; warning?: boolean }>; summary: Record<string, number> } {
+function json(run: Run): { findings: Array<{ policy: string; file: string; line: number; column: number; message: string }>; errors: Array<{ file: string; line?: number; column?: number; message: string }>; notes: Array<{ file: string; message: string; warning?: boolean }>; summary: Record<string, number> } {
     assert.ok(run.stdout, `no report (exit ${run.code ?? run.signal}): ${run.stderr.slice(0, 2000)}`);
     return JSON.parse(run.stdout);
 }

@@ -81,18 +81,10 @@ export function scanRootOf(args: readonly string[], dockerfiles: readonly string
         } else if (isGlob(arg)) {
             root.add(globBase(arg));
         } else {
-            root.add(isDirectory(arg) ? arg : path.dirname(path.resolve(arg)));
+            root.add(statOf(arg)?.isDirectory() ? arg : path.dirname(path.resolve(arg)));
         }
     }
     return root;
-}
-
-function isDirectory(file: string): boolean {
-    try {
-        return fs.statSync(file).isDirectory();
-    } catch {
-        return false;
-    }
 }
 
 function isGlob(arg: string): boolean {

@@ -3,9 +3,12 @@
 // say where and what was expected without quoting the file (a file may hold what shouldn't be in a
 // CI log).
 import type { DocumentText } from "./documents";
-import { maxDepth, SourceDocument, sourceDocument, SourceError, SourceNode } from "./source";
+import { maxDepth, NodeKind, SourceDocument, sourceDocument, SourceError, SourceNode, SourceTree } from "./source";
+
+const literal = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 class Parser {
+    readonly tree = new SourceTree();
     private i = 0;
     private line: number;
     private lineStart = 0;
@@ -54,8 +57,14 @@ class Parser {
         }
     }
 
-    private node(kind: SourceNode["kind"], value?: unknown): SourceNode {
-        return { kind, offset: this.i, line: this.line, column: this.i - this.lineStart + 1, value, children: [] };
+    /** A node starting here. */
+    private open(): SourceNode {
+        return this.tree.open(this.i, this.line, this.i - this.lineStart + 1);
+    }
+
+    private scalar(node: SourceNode, value: unknown): { value: unknown; node: SourceNode } {
+        this.tree.close(node, "scalar", value, []);
+        return { value, node };
     }
 
     private value(): { value: unknown; node: SourceNode } {
@@ -66,30 +75,27 @@ class Parser {
         if (c === "[") {
             return this.array();
         }
+        const node = this.open();
         if (c === '"') {
-            const node = this.node("scalar");
-            const value = this.string();
-            return { value, node: { ...node, value } };
+            return this.scalar(node, this.string());
         }
-        const node = this.node("scalar");
-        const literal = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
         literal.lastIndex = this.i;
         const match = literal.exec(this.text);
         if (!match) {
             this.fail(`expected a value, found ${this.found()}`);
         }
         this.i += match[0].length;
-        const value = match[0] === "true" ? true : match[0] === "false" ? false : match[0] === "null" ? null : Number(match[0]);
-        return { value, node: { ...node, value } };
+        return this.scalar(node, match[0] === "true" ? true : match[0] === "false" ? false : match[0] === "null" ? null : Number(match[0]));
     }
 
     private object(): { value: unknown; node: SourceNode } {
-        return this.collection("mapping", {} as Record<string, unknown>, "}", "a property value", (value, node) => {
+        return this.collection("mapping", {} as Record<string, unknown>, "}", "a property value", (value, children) => {
             if (this.text[this.i] !== '"') {
                 this.fail(`expected a property name in double quotes, found ${this.found()}`);
             }
-            const keyNode = this.node("scalar");
+            const keyNode = this.open();
             const key = this.string();
+            this.scalar(keyNode, key);
             this.skipBlanks();
             if (this.text[this.i] !== ":") {
                 this.fail(`expected \`:\` after a property name, found ${this.found()}`);
@@ -102,29 +108,30 @@ class Parser {
             } else {
                 value[key] = entry.value;
             }
-            node.children.push({ ...keyNode, value: key }, entry.node);
+            children.push(keyNode, entry.node);
         });
     }
 
     private array(): { value: unknown; node: SourceNode } {
-        return this.collection("sequence", [] as unknown[], "]", "a list item", (value, node) => {
+        return this.collection("sequence", [] as unknown[], "]", "a list item", (value, children) => {
             const item = this.value();
             value.push(item.value);
-            node.children.push(item.node);
+            children.push(item.node);
         });
     }
 
-    /** `{...}` or `[...]` at its opening bracket, `entry` reading each entry into `value` and `node`. */
-    private collection<T>(kind: "mapping" | "sequence", value: T, close: string, entryName: string, entry: (value: T, node: SourceNode) => void): { value: T; node: SourceNode } {
+    /** `{...}` or `[...]` at its opening bracket, `entry` reading each entry into `value` and its nodes into `children`. */
+    private collection<T>(kind: NodeKind, value: T, close: string, entryName: string, entry: (value: T, children: SourceNode[]) => void): { value: T; node: SourceNode } {
         if (++this.depth > maxDepth) {
             throw new SourceError({ file: this.file, line: this.line, column: this.i - this.lineStart + 1 }, `nested more than ${maxDepth} levels deep, so it is not read`);
         }
-        const node = this.node(kind);
+        const node = this.open();
+        const children: SourceNode[] = [];
         this.i++;
         this.skipBlanks();
         // Empty, or entries with a comma between each two (none after the last).
         for (let more = this.text[this.i] !== close; more; ) {
-            entry(value, node);
+            entry(value, children);
             this.skipBlanks();
             more = this.text[this.i] !== close;
             if (more && this.text[this.i] !== ",") {
@@ -137,6 +144,7 @@ class Parser {
         }
         this.i++;
         this.depth--;
+        this.tree.close(node, kind, undefined, children);
         return { value, node };
     }
 
@@ -177,6 +185,7 @@ class Parser {
 
 /** The document a JSON text holds. Throws SourceError. */
 export function parseJsonDocument(file: string, chunk: DocumentText): SourceDocument {
-    const { value, root } = new Parser(file, chunk.text, chunk.line).document();
-    return sourceDocument(file, chunk.text, value, root);
+    const parser = new Parser(file, chunk.text, chunk.line);
+    const { value, root } = parser.document();
+    return sourceDocument(file, chunk.text, value, parser.tree, root);
 }

@@ -42,7 +42,7 @@ export interface Reporter extends ScanSink {
 }
 
 /** How many input errors, and notes, a report keeps for its end. */
-export const retainedProblems = 1000;
+const retainedProblems = 1000;
 
 /** The first `retainedProblems` items, and how many more came. */
 export class Retained<T> {
@@ -74,7 +74,7 @@ function messageLines(message: string): string[] {
 
 const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 
-export function errorLocation(error: InputError): string {
+function errorLocation(error: InputError): string {
     return [error.file, error.line, error.column].filter(part => part !== undefined).join(":");
 }
 

@@ -116,7 +116,7 @@ function* guarded(input: Input, reading: Reading, resources: () => Iterable<Scan
     }
 }
 
-export function reportUnexpected(e: unknown, file: string, problems: Problems, debug: ((error: Error) => void) | undefined): void {
+function reportUnexpected(e: unknown, file: string, problems: Problems, debug: ((error: Error) => void) | undefined): void {
     const error = e instanceof Error ? e : new Error(String(e));
     problems.error({ file, message: `internal error: ${error.message.split("\n", 1)[0]}; the rest of this input was not scanned (--debug shows the trace)` });
     debug?.(error);

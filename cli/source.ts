@@ -13,19 +13,104 @@ export interface Location {
 /** A property path: `spec.template.spec.containers[1].env` is `["spec", "template", "spec", "containers", 1, "env"]`. */
 export type PropertyPath = ReadonlyArray<string | number>;
 
+/** A node of a document's source, by its number in the document's tree (SourceTree). */
+export type SourceNode = number;
+
+export type NodeKind = "mapping" | "sequence" | "scalar" | "alias";
+const kinds: ReadonlyArray<NodeKind | null> = [null, "mapping", "sequence", "scalar", "alias"];
+
+/** A growable list of 32-bit integers. */
+class Ints {
+    private data = new Int32Array(256);
+    length = 0;
+
+    push(value: number): void {
+        if (this.length === this.data.length) {
+            const grown = new Int32Array(this.data.length * 2);
+            grown.set(this.data);
+            this.data = grown;
+        }
+        this.data[this.length++] = value;
+    }
+
+    get(i: number): number {
+        return this.data[i];
+    }
+
+    set(i: number, value: number): void {
+        this.data[i] = value;
+    }
+}
+
 /**
- * A node of the source: a mapping's children are its keys and values in turn, a sequence's its
- * items. An alias (`*name`) has no children: its value is what it stands for.
+ * The nodes of a document with their positions: a mapping's children are its keys and values in
+ * turn, a sequence's its items; a scalar has its value, an alias (`*name`) what it stands for.
+ * Kept in columns of integers, about 40 bytes a node (an object per node took three times the
+ * memory of the document's values).
  */
-export interface SourceNode {
-    readonly kind: "mapping" | "sequence" | "scalar" | "alias" | null;
+export class SourceTree {
+    private readonly kinds = new Ints();
     /** Offset of the node's first character in the document's text; for a value after `key:`, right after the colon. */
-    readonly offset: number;
-    readonly line: number;
-    readonly column: number;
+    private readonly offsets = new Ints();
+    private readonly lines = new Ints();
+    private readonly columns = new Ints();
+    private readonly firstChild = new Ints();
+    private readonly childCounts = new Ints();
+    /** Each node's children, one after another. */
+    private readonly childList = new Ints();
+    private readonly values: unknown[] = [];
+
+    /** A node, starting at `offset` (`line` and `column` 1-based); its kind and children come when it closes. */
+    open(offset: number, line: number, column: number): SourceNode {
+        const node = this.kinds.length;
+        this.kinds.push(0);
+        this.offsets.push(offset);
+        this.lines.push(line);
+        this.columns.push(column);
+        this.firstChild.push(0);
+        this.childCounts.push(0);
+        this.values.push(undefined);
+        return node;
+    }
+
+    close(node: SourceNode, kind: NodeKind | null, value: unknown, children: readonly SourceNode[]): void {
+        this.kinds.set(node, kinds.indexOf(kind));
+        this.values[node] = value;
+        this.firstChild.set(node, this.childList.length);
+        this.childCounts.set(node, children.length);
+        for (const child of children) {
+            this.childList.push(child);
+        }
+    }
+
+    kind(node: SourceNode): NodeKind | null {
+        return kinds[this.kinds.get(node)];
+    }
+
     /** A scalar's value (keys are scalars); an alias's target. */
-    readonly value?: unknown;
-    readonly children: SourceNode[];
+    value(node: SourceNode): unknown {
+        return this.values[node];
+    }
+
+    offset(node: SourceNode): number {
+        return this.offsets.get(node);
+    }
+
+    line(node: SourceNode): number {
+        return this.lines.get(node);
+    }
+
+    column(node: SourceNode): number {
+        return this.columns.get(node);
+    }
+
+    childCount(node: SourceNode): number {
+        return this.childCounts.get(node);
+    }
+
+    child(node: SourceNode, i: number): SourceNode {
+        return this.childList.get(this.firstChild.get(node) + i);
+    }
 }
 
 /** What a file holds at a place: the document can't be read (a syntax error, an alias bomb, too deep, too large). */
@@ -60,8 +145,8 @@ export interface SourceDocument {
 }
 
 /** A document's value and node tree as the place to look things up. `text` is the document's own text, which node offsets index. */
-export function sourceDocument(file: string, text: string, value: unknown, root: SourceNode | undefined): SourceDocument {
-    const at = (node: SourceNode): Location => ({ file, line: node.line, column: node.column });
+export function sourceDocument(file: string, text: string, value: unknown, tree: SourceTree, root: SourceNode | undefined): SourceDocument {
+    const at = (node: SourceNode): Location => ({ file, line: tree.line(node), column: tree.column(node) });
     /** Follows `path` as far as it is written: the last node reached, and the node that says where. */
     const walk = (path: PropertyPath, from: SourceNode | undefined) => {
         let node = from;
@@ -69,19 +154,21 @@ export function sourceDocument(file: string, text: string, value: unknown, root:
         for (const segment of path) {
             let next: SourceNode | undefined;
             let key: SourceNode | undefined;
-            if (node?.kind === "mapping") {
+            const kind = node === undefined ? undefined : tree.kind(node);
+            if (node !== undefined && kind === "mapping") {
                 // The last entry of a key wins, as in JSON.parse (YAML refuses duplicates).
-                for (let i = node.children.length - 2 - (node.children.length % 2); i >= 0; i -= 2) {
-                    if (String(node.children[i].value) === String(segment)) {
-                        key = node.children[i];
-                        next = node.children[i + 1];
+                const count = tree.childCount(node);
+                for (let i = count - 2 - (count % 2); i >= 0; i -= 2) {
+                    if (String(tree.value(tree.child(node, i))) === String(segment)) {
+                        key = tree.child(node, i);
+                        next = tree.child(node, i + 1);
                         break;
                     }
                 }
-            } else if (node?.kind === "sequence" && typeof segment === "number") {
-                next = key = node.children[segment];
+            } else if (node !== undefined && kind === "sequence" && typeof segment === "number" && segment < tree.childCount(node)) {
+                next = key = tree.child(node, segment);
             }
-            if (!next || !key) {
+            if (next === undefined || key === undefined) {
                 return { node: undefined, where };
             }
             node = next;
@@ -95,18 +182,18 @@ export function sourceDocument(file: string, text: string, value: unknown, root:
         nodeAt: (path, from = root) => walk(path, from).node,
         locate: (path, from = root, fallback) => {
             const { where } = walk(path, from);
-            return where ? at(where) : (fallback ?? (from ? at(from) : { file, line: 1, column: 1 }));
+            return where !== undefined ? at(where) : (fallback ?? (from !== undefined ? at(from) : { file, line: 1, column: 1 }));
         },
         blockScalarStart(node) {
-            if (node?.kind !== "scalar") {
+            if (node === undefined || tree.kind(node) !== "scalar") {
                 return undefined;
             }
-            let i = node.offset;
+            let i = tree.offset(node);
             while (text[i] === " " || text[i] === "\t") {
                 i++;
             }
             // `|` or `>` on the key's line; the content starts on the next line.
-            return text[i] === "|" || text[i] === ">" ? node.line + 1 : undefined;
+            return text[i] === "|" || text[i] === ">" ? tree.line(node) + 1 : undefined;
         },
     };
 }

@@ -15,7 +15,7 @@
 // crosses the limit, and not read.
 import * as jsyaml from "js-yaml";
 import type { DocumentText } from "./documents";
-import { maxDepth, SourceDocument, sourceDocument, SourceError, SourceNode } from "./source";
+import { maxDepth, NodeKind, SourceDocument, sourceDocument, SourceError, SourceNode, SourceTree } from "./source";
 
 /** YAML 1.2's core schema (what Kubernetes' and Compose's parsers resolve) with `<<` merge keys, which Compose files use. */
 const schema = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
@@ -24,15 +24,15 @@ const schema = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { ty
 export const expansionRatio = 10;
 export const expansionFloor = 2 ** 20;
 
-type Frame = { -readonly [K in keyof SourceNode]: SourceNode[K] };
+/** A node js-yaml is composing: its children so far, and the value of the last one. */
+type Frame = { node: SourceNode; children: SourceNode[]; lastChild: unknown };
 
 /** The documents of one document's text (one, unless the text holds several). Throws SourceError. */
 export function parseYamlDocuments(file: string, chunk: DocumentText): SourceDocument[] {
     const { text } = chunk;
     const lineOffset = chunk.line - 1;
-    const stack: Frame[] = [{ kind: null, offset: 0, line: 0, column: 0, value: undefined, children: [] }];
-    /** The value of the last child each open node closed, by depth. */
-    const lastChild: unknown[] = [undefined];
+    const tree = new SourceTree();
+    const stack: Frame[] = [{ node: -1, children: [], lastChild: undefined }];
     let aliases = false;
     const limit = expansionLimit(text);
     let values: unknown[];
@@ -42,32 +42,30 @@ export function parseYamlDocuments(file: string, chunk: DocumentText): SourceDoc
             ...({ maxDepth } as jsyaml.LoadOptions), // js-yaml 4.3's, not in its types yet
             listener(event, state) {
                 if (event === "open") {
-                    stack.push({ kind: null, offset: state.position, line: state.line + 1 + lineOffset, column: state.position - state.lineStart + 1, value: undefined, children: [] });
-                    lastChild.push(undefined);
+                    stack.push({ node: tree.open(state.position, state.line + 1 + lineOffset, state.position - state.lineStart + 1), children: [], lastChild: undefined });
                     return;
                 }
-                let node = stack.pop()!;
-                const childResult = lastChild.pop();
-                if (node.children.length === 0 && text[tokenStart(text, node.offset)] === "*") {
-                    node.kind = "alias";
-                    node.value = state.result;
+                const { node, children, lastChild } = stack.pop()!;
+                const parent = stack[stack.length - 1];
+                let closed = node;
+                if (children.length === 0 && text[tokenStart(text, tree.offset(node))] === "*") {
+                    tree.close(node, "alias", state.result, children);
                     aliases = true;
-                } else if (node.children.length === 1 && typeof state.result === "object" && state.result !== null && childResult === state.result) {
+                } else if (children.length === 1 && typeof state.result === "object" && state.result !== null && lastChild === state.result) {
                     // A collection that js-yaml first tried as the key of a block mapping (a flow
                     // collection on a line of its own, a JSON document): the node is its only child.
-                    node = node.children[0] as Frame;
+                    closed = children[0];
                 } else {
-                    node.kind = state.kind as SourceNode["kind"];
-                    if (node.kind === "scalar") {
-                        node.value = state.result;
-                    } else if (node.kind === "sequence" && aliases && joinedLength(state.result as unknown[]) > limit) {
+                    const kind = state.kind as NodeKind;
+                    if (kind === "sequence" && aliases && joinedLength(state.result as unknown[]) > limit) {
                         // A list can be a mapping key (`? [*a, *a]`), which js-yaml turns into its items joined:
                         // refused before that string is built.
-                        throw new SourceError({ file, line: node.line, column: node.column }, `the aliases in this list ${expands}`);
+                        throw new SourceError({ file, line: tree.line(node), column: tree.column(node) }, `the aliases in this list ${expands}`);
                     }
+                    tree.close(node, kind, kind === "scalar" ? state.result : undefined, children);
                 }
-                lastChild[lastChild.length - 1] = state.result;
-                stack[stack.length - 1].children.push(node);
+                parent.children.push(closed);
+                parent.lastChild = state.result;
             },
         });
     } catch (e) {
@@ -82,10 +80,10 @@ export function parseYamlDocuments(file: string, chunk: DocumentText): SourceDoc
     }
     const roots = stack[0].children;
     return values.map((value, i) => {
-        if (aliases && roots[i]) {
-            checkExpansion(file, text, roots[i]);
+        if (aliases && roots[i] !== undefined) {
+            checkExpansion(file, text, tree, roots[i]);
         }
-        return sourceDocument(file, text, value, roots[i]);
+        return sourceDocument(file, text, value, tree, roots[i]);
     });
 }
 
@@ -133,26 +131,27 @@ function scalarWeight(value: unknown): number {
  * at the alias where the total passes the limit. What an anchor stands for is weighed once
  * (`weights`), so this takes time in proportion to the written document, not the expanded one.
  */
-function checkExpansion(file: string, text: string, root: SourceNode): void {
+function checkExpansion(file: string, text: string, tree: SourceTree, root: SourceNode): void {
     const limit = expansionLimit(text);
     const weights = new Map<object, number>();
     let total = 0;
     const pending: SourceNode[] = [root];
     while (pending.length > 0) {
         const node = pending.pop()!;
-        if (node.kind === "alias") {
-            total += weigh(node.value, limit - total, weights);
+        const kind = tree.kind(node);
+        if (kind === "alias") {
+            total += weigh(tree.value(node), limit - total, weights);
         } else {
-            total += scalarWeight(node.kind === "scalar" ? node.value : undefined);
-            for (let i = node.children.length - 1; i >= 0; i--) {
-                pending.push(node.children[i]);
+            total += scalarWeight(kind === "scalar" ? tree.value(node) : undefined);
+            for (let i = tree.childCount(node) - 1; i >= 0; i--) {
+                pending.push(tree.child(node, i));
             }
         }
         // Written nodes weigh at most the text: only an alias crosses the limit.
         if (total > limit) {
-            const start = tokenStart(text, node.offset);
+            const start = tokenStart(text, tree.offset(node));
             const name = text.slice(start, start + 100).split(/[\s,[\]{}]/, 1)[0];
-            throw new SourceError({ file, line: node.line, column: node.column }, `the alias ${name} ${expands.replace(/^make/, "makes")}`);
+            throw new SourceError({ file, line: tree.line(node), column: tree.column(node) }, `the alias ${name} ${expands.replace(/^make/, "makes")}`);
         }
     }
 }

@@ -3,11 +3,11 @@
 // every policy; each policy's schema defaults, then `all`, then the policy's own entry) and
 // checked against each policy's schema by the pack's own `checkConfig`. Stricter than the CLI in
 // one way: a policy name or key the pack doesn't have is an error, as it is almost always a typo.
-import * as fs from "fs";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { checkConfig, ConfigError, ConfigProperty } from "../policies/lib/config";
 import { describeType, isObject } from "../policies/lib/values";
 import { parseJsonDocument } from "./json-source";
+import { EncodingWarning, readSmallText } from "./read";
 import { configErrorsOf } from "./run";
 import { SourceError } from "./source";
 
@@ -39,14 +39,16 @@ export function configFileProblem(source: string, error: ConfigError): string {
     return `--config ${source}: ${error.message.replace(/^container-guard: /, "")}`;
 }
 
+/** Far more than a config of every policy takes: a path that leads to a device or a huge file is refused. */
+const maxConfigBytes = 4 * 2 ** 20;
+
 /** Reads a config file: JSON, an object; an empty file is no config, as for the Pulumi CLI. */
-export function readConfigFile(file: string): unknown {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-        throw new UsageError(`--config ${file}: can't be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+export function readConfigFile(file: string, warn: EncodingWarning): unknown {
+    const read = readSmallText(file, maxConfigBytes, warn, { streams: true });
+    if ("problem" in read) {
+        throw new UsageError(`--config ${file}: ${read.problem}`);
     }
+    const { text } = read;
     if (text.trim() === "") {
         return {};
     }

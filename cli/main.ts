@@ -143,7 +143,8 @@ function run(argv: readonly string[], io: Io): number {
     }
     // The policies load @pulumi/policy, which takes a while: only once the command line is good.
     const { policies } = require("../policies") as { policies: ResourceValidationPolicy[] };
-    const user = values.config === undefined ? {} : readConfigFile(values.config);
+    const configFile = values.config;
+    const user = configFile === undefined ? {} : readConfigFile(configFile, message => io.stderr.write(`container-guard: --config ${printable(configFile)}: warning: ${message}\n`));
     const config = resolveConfig(policies, user, values.config ?? "");
     const reporter: Reporter =
         format === "human"

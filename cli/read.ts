@@ -221,18 +221,28 @@ export function* decodedText(chunks: Iterable<Uint8Array>, warn: EncodingWarning
     }
 }
 
-/** A file's whole text, for the small files a scanned file points at (env files), up to `maxBytes`. */
-export function readSmallText(file: string, maxBytes: number, warn: EncodingWarning): { text: string } | { problem: string } {
-    const opened = openToRead(file, { streams: false });
+/**
+ * A file's whole text, for the small files the scan reads whole (env files, the config), up to
+ * `maxBytes`; `streams` as for openToRead.
+ */
+export function readSmallText(file: string, maxBytes: number, warn: EncodingWarning, { streams = false } = {}): { text: string } | { problem: string } {
+    const opened = openToRead(file, { streams });
     if ("problem" in opened) {
         return opened;
     }
     try {
-        const size = fs.fstatSync(opened.fd).size;
-        if (size > maxBytes) {
-            return { problem: `is ${size} bytes, more than the ${maxBytes / 2 ** 20} MiB the scan reads of it` };
-        }
-        return { text: [...decodedText(descriptorChunks(opened.fd), warn)].join("") };
+        let bytes = 0;
+        const capped = function* (chunks: Iterable<Uint8Array>) {
+            for (const chunk of chunks) {
+                bytes += chunk.length;
+                if (bytes > maxBytes) {
+                    return;
+                }
+                yield chunk;
+            }
+        };
+        const text = [...decodedText(capped(descriptorChunks(opened.fd)), warn)].join("");
+        return bytes > maxBytes ? { problem: `is larger than the ${maxBytes / 2 ** 20} MiB the scan reads of it` } : { text };
     } catch (e) {
         if (e instanceof NotText) {
             return { problem: `has a NUL byte on line ${e.line} (it is not a text file)` };

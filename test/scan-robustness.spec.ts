@@ -279,6 +279,8 @@ describe("container-guard scan: hostile and huge inputs", function () {
                 ["zero.yaml", "is not a regular file (a character device)"],
                 ["Dockerfile", "is not a regular file (a character device)"],
             ]);
+            const config = scan(tmp, ["pod.yaml", "--config", "zero.yaml"], { timeout: 15000 });
+            assert.deepStrictEqual([config.code, config.stderr], [2, "container-guard: --config zero.yaml: is not a regular file (a character device)\n"]);
         });
 
         it("reads a named pipe it is given, as from <(helm template .)", () => {

@@ -21,7 +21,7 @@ const kinds: ReadonlyArray<NodeKind | null> = [null, "mapping", "sequence", "sca
 
 /** A growable list of 32-bit integers. */
 class Ints {
-    private data = new Int32Array(256);
+    private data = new Int32Array(32);
     length = 0;
 
     push(value: number): void {

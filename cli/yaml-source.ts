@@ -10,9 +10,9 @@
 // stays small in memory, and code that reads a few known fields of it (the policies, over a
 // Kubernetes object) never notices. Whatever walks the whole value (JSON.stringify, a copy) would
 // meet each alias expanded: nine nested nines are 9^9 strings. So no document reaches the scan
-// whose aliases expand it past ten times its written size (a limit Kubernetes' own YAML decoder
-// sets the same way, as a ratio of alias to written nodes): it is reported at the alias that
-// crosses the limit, and not read.
+// whose aliases expand it past ten times its written size (and 1 MiB): it is reported at the alias
+// that crosses the limit, and not read. Kubernetes' YAML decoder, go-yaml, bounds the same thing
+// since CVE-2019-11254, as a ratio of alias-driven to all decoded nodes.
 import * as jsyaml from "js-yaml";
 import type { DocumentText } from "./documents";
 import { maxDepth, NodeKind, SourceDocument, sourceDocument, SourceError, SourceNode, SourceTree } from "./source";

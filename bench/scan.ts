@@ -1,7 +1,9 @@
 // Section 6 of `npm run bench`: `container-guard scan` over 5,000 generated Kubernetes manifests
 // against kube-linter and Checkov on the same files in the same run, each a whole process (start-up,
 // reading, checking, JSON report), as CI runs them. scripts/peers.sh installs the peers into
-// ~/.cache/container-guard; a peer that isn't installed is reported and skipped.
+// ~/.cache/container-guard; a peer that isn't installed is reported and skipped. Then one large
+// file, 5 MB and 50 MB of the same manifests as documents of one file: the scan's peak memory and
+// whether its time grows in proportion to the input.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -71,21 +73,46 @@ function tools(dir: string): { tools: Tool[]; missing: string[] } {
     return { tools: found, missing };
 }
 
-/** 5,000 manifests, one object each: the bench's Kubernetes workloads of every kind, and Services. */
-function writeManifests(dir: string): number {
-    fs.mkdirSync(dir, { recursive: true });
-    let bytes = 0;
-    for (let i = 0, written = 0; written < manifests; i++) {
+/** The bench's Kubernetes workloads of every kind, and Services, as YAML: `write` takes each until it returns false. */
+function eachManifest(write: (text: string, name: string) => boolean): void {
+    for (let i = 0; ; i++) {
         const resource = mixedResource(i, workDir);
         if (typeof resource.props.apiVersion !== "string" || typeof resource.props.kind !== "string") {
             continue; // not a Kubernetes object (Docker resources, Patch kinds)
         }
-        const text = jsyaml.dump(resource.props, { lineWidth: -1 });
-        fs.writeFileSync(path.join(dir, `${String(written).padStart(4, "0")}-${resource.name}.yaml`), text);
-        bytes += text.length;
-        written++;
+        if (!write(jsyaml.dump(resource.props, { lineWidth: -1 }), resource.name)) {
+            return;
+        }
     }
+}
+
+/** 5,000 manifests, one object each. */
+function writeManifests(dir: string): number {
+    fs.mkdirSync(dir, { recursive: true });
+    let bytes = 0;
+    let written = 0;
+    eachManifest((text, name) => {
+        fs.writeFileSync(path.join(dir, `${String(written).padStart(4, "0")}-${name}.yaml`), text);
+        bytes += text.length;
+        return ++written < manifests;
+    });
     return bytes;
+}
+
+/** One file of at least `megabytes` MB of manifests, as documents. */
+function writeLargeFile(file: string, megabytes: number): void {
+    const fd = fs.openSync(file, "w");
+    let bytes = 0;
+    try {
+        eachManifest(text => {
+            const document = `---\n${text}`;
+            fs.writeSync(fd, document);
+            bytes += Buffer.byteLength(document);
+            return bytes < megabytes * 2 ** 20;
+        });
+    } finally {
+        fs.closeSync(fd);
+    }
 }
 
 /** Runs a tool once, its JSON report into `out`; the seconds it took. Throws when it fails (exit codes 0 and 1 mean it ran: 1 is "found problems"). */
@@ -143,4 +170,69 @@ export async function scanBench(record: (figure: Figure) => void): Promise<void>
             target: 1,
         });
     }
+    largeFileBench(record);
+}
+
+/**
+ * A scan of one file, a whole process with its JSON report to a file: wall seconds and the peak
+ * resident memory in MB, as the process itself reports it (`process.resourceUsage().maxRSS`, the
+ * kernel's high-water mark, read as the process exits).
+ */
+function scanLargeFile(file: string): { seconds: number; peakMB: number } {
+    const rss = path.join(workDir, "max-rss");
+    const report = path.join(workDir, "large-report.json");
+    const program =
+        `const { main } = require(${JSON.stringify(path.join(repoRoot, "bin", "cli", "main.js"))});` +
+        `process.exitCode = main(["scan", ${JSON.stringify(file)}, "--format", "json"]);` +
+        `require("fs").writeFileSync(${JSON.stringify(rss)}, String(process.resourceUsage().maxRSS));`;
+    const fd = fs.openSync(report, "w");
+    try {
+        const start = now();
+        const run = spawnSync(process.execPath, ["-e", program], { stdio: ["ignore", fd, "pipe"] });
+        const seconds = now() - start;
+        if (run.status !== 0 && run.status !== 1) {
+            throw new Error(`container-guard scan of ${file} exited with ${run.status ?? run.signal}: ${String(run.stderr).slice(-2000)}`);
+        }
+        return { seconds, peakMB: Number(fs.readFileSync(rss, "utf8")) / 1024 };
+    } finally {
+        fs.closeSync(fd);
+    }
+}
+
+const largeSizes = [5, 50] as const;
+const largeRounds = 2;
+
+function largeFileBench(record: (figure: Figure) => void): void {
+    const files = Object.fromEntries(largeSizes.map(size => [size, path.join(workDir, `manifests-${size}mb.yaml`)]));
+    for (const size of largeSizes) {
+        writeLargeFile(files[size], size);
+    }
+    const empty = path.join(workDir, "empty.yaml");
+    fs.writeFileSync(empty, "");
+    const documents = fs.readFileSync(files[5], "utf8").split("\n---\n").length;
+    console.log(
+        `  One file: ${largeSizes.map(size => `${size} MB`).join(" and ")} of the same manifests as documents (${documents.toLocaleString("en")} in 5 MB), ` +
+            `a whole process each, JSON report, ${largeRounds} interleaved rounds; an empty file for the start-up`,
+    );
+    const runs: Record<string, Array<{ seconds: number; peakMB: number }>> = { empty: [], 5: [], 50: [] };
+    for (let round = 0; round < largeRounds; round++) {
+        for (const name of round % 2 ? ["50", "5", "empty"] : ["empty", "5", "50"]) {
+            runs[name].push(scanLargeFile(name === "empty" ? empty : files[Number(name)]));
+        }
+    }
+    const seconds = (name: string) => median(runs[name].map(run => run.seconds));
+    const peak = (name: string) => Math.max(...runs[name].map(run => run.peakMB));
+    for (const name of ["empty", "5", "50"]) {
+        console.log(`  ${name === "empty" ? "empty file" : `${name} MB`}: ${seconds(name).toFixed(2)} s, peak RSS ${peak(name).toFixed(0)} MB`);
+    }
+    record({ section: "scan", what: "50 MB of manifests in one file, peak RSS", value: `${peak("50").toFixed(0)} MB`, baseline: `5 MB: ${peak("5").toFixed(0)} MB`, measured: peak("50"), unit: "MB", target: 500 });
+    const perMB = (size: number) => (seconds(String(size)) - seconds("empty")) / size;
+    record({
+        section: "scan",
+        what: "time per MB at 50 MB vs at 5 MB (start-up subtracted), in proportion",
+        value: `${(perMB(50) * 1e3).toFixed(0)} ms/MB (50 MB in ${seconds("50").toFixed(1)} s)`,
+        baseline: `${(perMB(5) * 1e3).toFixed(0)} ms/MB at 5 MB`,
+        ratio: perMB(50) / perMB(5),
+        target: 1.25,
+    });
 }

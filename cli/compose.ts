@@ -2,13 +2,14 @@
 // as a `compose:service` resource (policies/lib/workloads.ts says what the rules read of it), and
 // each service that builds an image as a `docker-build:index:Image`, the resource the image rules
 // judge, with its Dockerfile, target and build arguments.
-import * as fs from "fs";
 import * as path from "path";
 import { isObject, JsonObject } from "../policies/lib/values";
 import { composeServiceType } from "../policies/lib/workloads";
-import { displayPath } from "./inputs";
-import { Note, ScanResource } from "./resource";
-import { Location, PropertyPath, SourceNode, YamlDocument, YamlFile } from "./yaml-source";
+import { displayPath, Problems } from "./inputs";
+import { readSmallText } from "./read";
+import { ScanResource } from "./resource";
+import { ScanRoot } from "./scan-root";
+import { Location, PropertyPath, SourceDocument, SourceNode } from "./source";
 
 export const dockerBuildType = "docker-build:index:Image";
 
@@ -18,11 +19,41 @@ export function isComposeFile(value: unknown): value is JsonObject & { services:
 }
 
 export interface ComposeContext {
-    file: YamlFile;
-    document: YamlDocument;
+    document: SourceDocument;
     /** Where relative paths in the file start: the file's directory (the working directory for standard input). */
     dir: string;
-    notes: Note[];
+    /** What the file may make the scan read: env files and Dockerfiles outside it are not read, unless `allowOutsideRoot`. */
+    root: ScanRoot;
+    allowOutsideRoot: boolean;
+    problems: Problems;
+}
+
+/** The most of an env file the scan reads. */
+const maxEnvFileBytes = 4 * 2 ** 20;
+
+/**
+ * What a path a Compose file names stands for when the scan doesn't read it: the engine's unknown
+ * string (one of policies/lib/values.ts' unknownSentinels), as a preview value not known yet, on
+ * which no finding rests.
+ */
+const notRead = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * Whether the scan may read a path the Compose file names; when it may not, a note at `where`
+ * says so. `what` names the field and the path as written.
+ */
+function mayRead(context: ComposeContext, absolute: string, where: Location, what: string, consequence: string): boolean {
+    if (context.allowOutsideRoot) {
+        return true;
+    }
+    const { real, inside } = context.root.resolve(absolute);
+    if (!inside) {
+        context.problems.note({
+            file: `${where.file}:${where.line}`,
+            message: `${what} is outside the scan root${real !== absolute ? ` (it leads to ${real})` : ""}, so ${consequence} (--allow-outside-root reads it)`,
+        });
+    }
+    return inside;
 }
 
 export interface ComposeResources {
@@ -124,21 +155,19 @@ function envFileEntries(context: ComposeContext, envFile: unknown, node: SourceN
             return [];
         }
         const absolute = path.resolve(context.dir, spec.path);
-        let text: string;
-        try {
-            text = fs.readFileSync(absolute, "utf8");
-        } catch (e) {
-            if (spec.required !== false) {
-                const where = context.document.locate(Array.isArray(envFile) ? ["env_file", i] : ["env_file"], node);
-                context.notes.push({
-                    file: `${where.file}:${where.line}`,
-                    message: `env_file ${spec.path} can't be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}), so its variables were not checked`,
-                });
-            }
+        const where = context.document.locate(Array.isArray(envFile) ? ["env_file", i] : ["env_file"], node);
+        if (!mayRead(context, absolute, where, `env_file ${spec.path}`, "it is not read and its variables were not checked")) {
             return [];
         }
         const shown = displayPath(absolute);
-        return parseEnvFile(text).map(({ text: entry, line }) => ({ text: entry, at: { file: shown, line, column: 1 } }));
+        const read = readSmallText(absolute, maxEnvFileBytes, message => context.problems.note({ file: shown, message, warning: true }));
+        if ("problem" in read) {
+            if (spec.required !== false) {
+                context.problems.note({ file: `${where.file}:${where.line}`, message: `env_file ${spec.path} ${read.problem}, so its variables were not checked` });
+            }
+            return [];
+        }
+        return parseEnvFile(read.text).map(({ text: entry, line }) => ({ text: entry, at: { file: shown, line, column: 1 } }));
     });
 }
 
@@ -178,7 +207,7 @@ function isRemote(location: string): boolean {
  * to the context, as Compose reads it) or `dockerfile.inline`, `target`, `buildArgs`; paths absolute.
  */
 function buildResource(context: ComposeContext, name: string, service: JsonObject, node: SourceNode | undefined): { resource: ScanResource; dockerfile?: string } | undefined {
-    const { document, file } = context;
+    const { document } = context;
     const build = typeof service.build === "string" ? { context: service.build } : service.build;
     if (!isObject(build)) {
         return undefined;
@@ -188,11 +217,26 @@ function buildResource(context: ComposeContext, name: string, service: JsonObjec
     const contextDir = remote ? contextLocation : path.resolve(context.dir, contextLocation);
     const props: JsonObject = { context: { location: contextDir } };
     let dockerfile: string | undefined;
+    const buildPath = typeof service.build === "string" ? ["build"] : undefined;
+    const fieldPaths: Record<string, PropertyPath> = {
+        context: buildPath ?? ["build", "context"],
+        dockerfile: buildPath ?? ["build", typeof build.dockerfile_inline === "string" ? "dockerfile_inline" : "dockerfile"],
+        target: ["build", "target"],
+        buildArgs: ["build", "args"],
+    };
     if (typeof build.dockerfile_inline === "string") {
         props.dockerfile = { inline: build.dockerfile_inline };
     } else if (!remote) {
-        dockerfile = path.resolve(contextDir, typeof build.dockerfile === "string" ? build.dockerfile : "Dockerfile");
-        props.dockerfile = { location: dockerfile };
+        const named = typeof build.dockerfile === "string";
+        dockerfile = path.resolve(contextDir, named ? (build.dockerfile as string) : "Dockerfile");
+        const what = named ? `build.dockerfile ${build.dockerfile}` : `the build context ${contextLocation}`;
+        const where = document.locate(named ? fieldPaths.dockerfile : fieldPaths.context, node);
+        if (mayRead(context, dockerfile, where, what, "its Dockerfile is not read")) {
+            props.dockerfile = { location: dockerfile };
+        } else {
+            props.dockerfile = { location: notRead };
+            dockerfile = undefined;
+        }
     }
     if (build.target !== undefined) {
         props.target = build.target;
@@ -204,14 +248,7 @@ function buildResource(context: ComposeContext, name: string, service: JsonObjec
     if (typeof service.image === "string") {
         props.tags = [service.image];
     }
-    const buildPath = typeof service.build === "string" ? ["build"] : undefined;
-    const fieldPaths: Record<string, PropertyPath> = {
-        context: buildPath ?? ["build", "context"],
-        dockerfile: buildPath ?? ["build", typeof build.dockerfile_inline === "string" ? "dockerfile_inline" : "dockerfile"],
-        target: ["build", "target"],
-        buildArgs: ["build", "args"],
-    };
-    const inlineStart = file.blockScalarStart(document.nodeAt(["build", "dockerfile_inline"], node));
+    const inlineStart = document.blockScalarStart(document.nodeAt(["build", "dockerfile_inline"], node));
     const shownDockerfile = dockerfile && displayPath(dockerfile);
     return {
         dockerfile,

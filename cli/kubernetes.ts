@@ -4,7 +4,7 @@
 import { isObject, JsonObject } from "../policies/lib/values";
 import { isWorkloadType } from "../policies/lib/workloads";
 import { ScanResource } from "./resource";
-import { SourceNode, YamlDocument } from "./yaml-source";
+import { SourceDocument, SourceNode } from "./source";
 
 /** An object with `apiVersion` and `kind`, as the API server requires. */
 export function isKubernetesObject(value: unknown): value is JsonObject {
@@ -17,7 +17,7 @@ export function kubernetesType(apiVersion: string, kind: string): string {
 }
 
 /** The workloads of one document; a `List` (`kind: List`, as `kubectl get -o yaml` prints) contributes its items. */
-export function kubernetesResources(document: YamlDocument): ScanResource[] {
+export function kubernetesResources(document: SourceDocument): ScanResource[] {
     const resources: ScanResource[] = [];
     const add = (value: unknown, node: SourceNode | undefined) => {
         if (!isKubernetesObject(value)) {

@@ -3,7 +3,7 @@
 // lib/policy.ts `render`), or a Dockerfile line (`..., Dockerfile /src/Dockerfile (...) line 7, stage "run": ...`);
 // this reads that back and asks the resource where it is written.
 import { ScanResource } from "./resource";
-import { Location, PropertyPath } from "./yaml-source";
+import { Location, PropertyPath } from "./source";
 
 /** `a.b[1]["c.d"]` -> `["a", "b", 1, "c.d"]`; undefined when the text is not a property path. */
 export function parsePath(text: string): PropertyPath | undefined {

@@ -4,12 +4,14 @@
 // or input error (the scan still reports what it could read), 0 otherwise.
 import * as fs from "fs";
 import * as path from "path";
+import * as tty from "tty";
 import { parseArgs } from "util";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { ConfigError } from "../policies/lib/config";
-import { configFileError, readConfigFile, resolveConfig, UsageError } from "./config";
-import { coloursFor, counts, humanReport, jsonReport, Tool } from "./report";
-import { sarifReport } from "./sarif";
+import { configFileProblem, readConfigFile, resolveConfig, UsageError } from "./config";
+import { blockWriter, descriptorChunks, writeAll } from "./read";
+import { coloursFor, humanReporter, jsonReporter, printable, Reporter, Tool } from "./report";
+import { ConfigErrors } from "./run";
+import { sarifReporter } from "./sarif";
 import { scan } from "./scan";
 
 const usage = `Usage: container-guard scan [options] [paths or globs...]
@@ -19,26 +21,45 @@ Dockerfiles against container-guard's policies, the same code that judges Pulumi
 Directories are walked (node_modules and .git skipped); "-" reads standard input, e.g.
   helm template ./chart | container-guard scan -
 
+The scan root is what the command line names: each directory, the directory of each file, the
+fixed part of each glob, the working directory for "-". Links that lead out of it are not
+followed, and env files and Dockerfiles that Compose files name outside it are not read.
+
 Options:
   -c, --config <file>       the policy pack config of pulumi preview --policy-pack-config
                             (levels, "all", per-policy keys)
   -f, --format <format>     human (default), json or sarif (SARIF 2.1.0)
       --dockerfile <file>   read <file> as a Dockerfile whatever its name (repeatable; "-" for stdin)
+      --follow-symlinks     follow links out of the scan root too
+      --allow-outside-root  read env files and Dockerfiles that Compose files name outside the scan root
+      --debug               the stack trace of an unexpected error
   -h, --help                this text
   -v, --version             the version
 
-Exit code: 1 when a mandatory policy is violated, 2 for a usage or input error, 0 otherwise.
-Colour only on a terminal; NO_COLOR turns it off.
+Exit code: 1 when a mandatory policy is violated, 2 for a usage or input error (or any unexpected
+error), 0 otherwise. Colour only on a terminal; NO_COLOR turns it off.
 `;
 
 export interface Io {
-    stdout: { write(text: string): unknown; isTTY?: boolean };
+    /** `flush`, when there is one, is called once the report is written (or the command failed). */
+    stdout: { write(text: string): unknown; flush?(): void; isTTY?: boolean };
     stderr: { write(text: string): unknown };
     env: NodeJS.ProcessEnv;
-    readStdin(): string;
+    /** Standard input's bytes. */
+    stdin(): Iterable<Uint8Array>;
 }
 
-const processIo: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env, readStdin: () => fs.readFileSync(0, "utf8") };
+/**
+ * The process's streams, written synchronously to the descriptors: the report is written while
+ * the scan runs, and a slow reader must hold the scan back rather than let output pile up in memory.
+ */
+const stdout = { ...blockWriter(1), isTTY: tty.isatty(1) };
+const processIo: Io = {
+    stdout,
+    stderr: { write: text => writeAll(2, text) },
+    env: process.env,
+    stdin: () => descriptorChunks(0, stdout.flush),
+};
 
 function tool(): Tool {
     const { name, version } = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
@@ -47,15 +68,36 @@ function tool(): Tool {
 
 const formats = ["human", "json", "sarif"] as const;
 
+/** Runs the command; never throws: whatever goes wrong is one line on standard error and exit code 2. */
 export function main(argv: readonly string[], io: Io = processIo): number {
+    const say = (line: string) => {
+        try {
+            io.stderr.write(`container-guard: ${line}\n`);
+        } catch {
+            // standard error is gone too: nothing left to tell
+        }
+    };
     try {
-        return run(argv, io);
+        try {
+            return run(argv, io);
+        } finally {
+            io.stdout.flush?.();
+        }
     } catch (e) {
         if (e instanceof UsageError) {
-            io.stderr.write(`container-guard: ${e.message}\n`);
+            e.problems.forEach(say);
             return 2;
         }
-        throw e;
+        const error = e instanceof Error ? e : new Error(String(e));
+        if ((error as NodeJS.ErrnoException).code === "EPIPE") {
+            say("standard output was closed before the report was written (EPIPE)");
+            return 2;
+        }
+        say(`internal error: ${printable(error.message.split("\n", 1)[0])}${argv.includes("--debug") ? "" : " (--debug shows the trace)"}`);
+        if (argv.includes("--debug")) {
+            say(error.stack ?? String(error));
+        }
+        return 2;
     }
 }
 
@@ -69,6 +111,9 @@ function run(argv: readonly string[], io: Io): number {
                 config: { type: "string", short: "c" },
                 format: { type: "string", short: "f", default: "human" },
                 dockerfile: { type: "string", multiple: true, default: [] },
+                "follow-symlinks": { type: "boolean", default: false },
+                "allow-outside-root": { type: "boolean", default: false },
+                debug: { type: "boolean", default: false },
                 help: { type: "boolean", short: "h" },
                 version: { type: "boolean", short: "v" },
             },
@@ -98,32 +143,38 @@ function run(argv: readonly string[], io: Io): number {
     }
     // The policies load @pulumi/policy, which takes a while: only once the command line is good.
     const { policies } = require("../policies") as { policies: ResourceValidationPolicy[] };
-    const user = values.config === undefined ? {} : readConfigFile(values.config);
+    const configFile = values.config;
+    const user = configFile === undefined ? {} : readConfigFile(configFile, message => io.stderr.write(`container-guard: --config ${printable(configFile)}: warning: ${message}\n`));
     const config = resolveConfig(policies, user, values.config ?? "");
-    let result;
+    const reporter: Reporter =
+        format === "human"
+            ? humanReporter(io.stdout, coloursFor(io.stdout, io.env))
+            : format === "json"
+              ? jsonReporter(io.stdout, io.stderr, tool())
+              : sarifReporter(io.stdout, io.stderr, policies, tool());
+    const debug = values.debug ? (error: Error) => io.stderr.write(`container-guard: ${error.stack ?? error.message}\n`) : undefined;
+    let summary;
     try {
-        result = scan({ paths, dockerfiles: values.dockerfile, policies, config, readStdin: io.readStdin });
+        summary = scan(
+            {
+                paths,
+                dockerfiles: values.dockerfile,
+                stdin: io.stdin,
+                followSymlinks: values["follow-symlinks"],
+                allowOutsideRoot: values["allow-outside-root"],
+                debug,
+                waiting: io.stdout.flush,
+                policies,
+                config,
+            },
+            reporter,
+        );
     } catch (e) {
-        throw e instanceof ConfigError ? configFileError(values.config ?? "(none)", e) : e;
+        // resolveConfig's probe finds what policies check as they parse their config; this is for any it didn't
+        throw e instanceof ConfigErrors ? new UsageError(...e.errors.map(error => configFileProblem(values.config ?? "(none)", error))) : e;
     }
-    switch (format) {
-        case "human":
-            io.stdout.write(humanReport(result, coloursFor(io.stdout, io.env)));
-            break;
-        case "json":
-            io.stdout.write(jsonReport(result, tool()));
-            break;
-        case "sarif":
-            io.stdout.write(sarifReport(result, policies, tool()));
-            break;
-    }
-    if (format !== "human") {
-        for (const error of result.errors) {
-            io.stderr.write(`container-guard: ${[error.file, error.line, error.column].filter(p => p !== undefined).join(":")}: ${error.message}\n`);
-        }
-    }
-    const n = counts(result);
-    return n.errors > 0 ? 2 : n.mandatory > 0 ? 1 : 0;
+    reporter.end(summary);
+    return summary.errors > 0 ? 2 : summary.mandatory > 0 ? 1 : 0;
 }
 
 if (require.main === module) {

@@ -1,12 +1,19 @@
 // The scan's report: for people (grouped by file and resource, each finding at file:line:column,
-// colour on a terminal) or as JSON.
+// colour on a terminal) or as JSON, written as the findings come, so that its memory doesn't grow
+// with the input; input errors and notes come at the end (the first thousand of each: the rest
+// are counted, and in the JSON and SARIF formats every error is also on standard error as it comes).
+import { InputError, Note } from "./resource";
 import { Finding } from "./run";
-import { ScanResult } from "./scan";
+import { ScanSink, ScanSummary } from "./scan";
 import { ResourceSummary } from "./resource";
 
 export interface Tool {
     name: string;
     version: string;
+}
+
+export interface Writer {
+    write(text: string): unknown;
 }
 
 export interface Colours {
@@ -29,96 +36,164 @@ export function coloursFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv):
     return stream.isTTY || (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") ? colours : noColours;
 }
 
-export function counts(result: ScanResult): { mandatory: number; advisory: number; errors: number } {
+/** A report being written: the scan's sink, and its end once the scan is done. */
+export interface Reporter extends ScanSink {
+    end(summary: ScanSummary): void;
+}
+
+/** How many input errors, and notes, a report keeps for its end. */
+const retainedProblems = 1000;
+
+/** The first `retainedProblems` items, and how many more came. */
+export class Retained<T> {
+    readonly items: T[] = [];
+    dropped = 0;
+
+    add(item: T): void {
+        if (this.items.length < retainedProblems) {
+            this.items.push(item);
+        } else {
+            this.dropped++;
+        }
+    }
+}
+
+/**
+ * Text from the scanned files (paths, names) as a terminal or a CI log may show it: control
+ * characters escaped, so that a file can't move the cursor, recolour the log or start a line of
+ * its own (GitHub Actions reads `::command::` lines in a job's output).
+ */
+export function printable(text: string): string {
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A finding's lines: its own, then Why and Fix; a line break anywhere else came from a scanned name. */
+function messageLines(message: string): string[] {
+    return message.split(/\n(?=(?:Why|Fix): )/).map(printable);
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
+
+function errorLocation(error: InputError): string {
+    return [error.file, error.line, error.column].filter(part => part !== undefined).join(":");
+}
+
+/** Input errors and warnings on standard error as they come (for the JSON and SARIF formats, whose standard output a program reads). */
+export function problemsOnStderr(stderr: Writer): Pick<ScanSink, "error" | "note"> {
     return {
-        mandatory: result.findings.filter(f => f.level === "mandatory").length,
-        advisory: result.findings.filter(f => f.level === "advisory").length,
-        errors: result.errors.length,
+        error: error => stderr.write(`container-guard: ${printable(errorLocation(error))}: ${printable(error.message)}\n`),
+        note: note => note.warning && stderr.write(`container-guard: ${printable(note.file)}: warning: ${printable(note.message)}\n`),
     };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
-/** Findings in the order of the files, the resources in them and the lines. */
-function byPosition(a: Finding, b: Finding): number {
-    const resourceA = a.resource.at;
-    const resourceB = b.resource.at;
-    return (
-        resourceA.file.localeCompare(resourceB.file) ||
-        resourceA.line - resourceB.line ||
-        a.location.file.localeCompare(b.location.file) ||
-        a.location.line - b.location.line ||
-        a.location.column - b.location.column
-    );
-}
-
-export function humanReport(result: ScanResult, c: Colours): string {
-    const lines: string[] = [];
+export function humanReporter(out: Writer, c: Colours): Reporter {
+    const errors = new Retained<InputError>();
+    const notes = new Retained<Note>();
+    let started = false;
     let file: string | undefined;
     let resource: ResourceSummary | undefined;
-    for (const finding of [...result.findings].sort(byPosition)) {
-        if (finding.resource.at.file !== file) {
-            file = finding.resource.at.file;
-            if (lines.length > 0) {
-                lines.push("");
+    /** Writes lines, a blank line before a new block unless it is the first. */
+    const write = (lines: string[], block: boolean) => {
+        out.write(`${block && started ? "\n" : ""}${lines.join("\n")}\n`);
+        started = true;
+    };
+    return {
+        finding(finding: Finding) {
+            const lines: string[] = [];
+            const block = finding.resource.at.file !== file;
+            if (block) {
+                file = finding.resource.at.file;
+                resource = undefined;
+                lines.push(c.bold(printable(file)));
             }
-            lines.push(c.bold(file));
-        }
-        if (finding.resource !== resource) {
-            resource = finding.resource;
-            lines.push(`  ${resource.label} ${c.dim(`(line ${resource.at.line})`)}`);
-        }
-        const { file: at, line, column } = finding.location;
-        const level = finding.level === "mandatory" ? c.red("mandatory") : c.yellow("advisory ");
-        lines.push(`    ${level}  ${c.bold(finding.policy.name)}  ${c.cyan(`${at}:${line}:${column}`)}`);
-        for (const text of finding.message.split("\n")) {
-            const [label, rest] = text.startsWith("Why: ") || text.startsWith("Fix: ") ? [text.slice(0, 4), text.slice(4)] : ["", text];
-            lines.push(`      ${label ? c.dim(label) : ""}${rest}`);
-        }
-    }
-    if (result.errors.length > 0) {
-        lines.push("", c.bold(c.red("Errors")));
-        for (const error of result.errors) {
-            const at = [error.file, error.line, error.column].filter(part => part !== undefined).join(":");
-            lines.push(`  ${c.cyan(at)}  ${error.message}`);
-        }
-    }
-    if (result.notes.length > 0) {
-        lines.push("", c.bold("Notes"));
-        for (const note of result.notes) {
-            lines.push(`  ${c.cyan(note.file)}  ${note.message}`);
-        }
-    }
-    const n = counts(result);
-    const skipped = result.skipped > 0 ? ` (${result.skipped} declaring no workload)` : "";
-    const verdict =
-        n.mandatory > 0 ? c.red(`${plural(n.mandatory, "mandatory finding")}`) : n.advisory > 0 ? "no mandatory finding" : "no finding";
-    lines.push(
-        "",
-        `Scanned ${plural(result.files, "file")}${skipped}, ${plural(result.resources, "resource")}: ${verdict}` +
-            `${n.advisory > 0 ? `, ${c.yellow(plural(n.advisory, "advisory finding"))}` : ""}` +
-            `${n.errors > 0 ? `, ${c.red(plural(n.errors, "input error"))}` : ""}.`,
-    );
-    return `${lines.join("\n").replace(/^\n+/, "")}\n`;
+            if (finding.resource !== resource) {
+                resource = finding.resource;
+                lines.push(`  ${printable(resource.label)} ${c.dim(`(line ${resource.at.line})`)}`);
+            }
+            const { file: at, line, column } = finding.location;
+            const level = finding.level === "mandatory" ? c.red("mandatory") : c.yellow("advisory ");
+            lines.push(`    ${level}  ${c.bold(finding.policy.name)}  ${c.cyan(printable(`${at}:${line}:${column}`))}`);
+            for (const text of messageLines(finding.message)) {
+                const [label, rest] = text.startsWith("Why: ") || text.startsWith("Fix: ") ? [text.slice(0, 4), text.slice(4)] : ["", text];
+                lines.push(`      ${label ? c.dim(label) : ""}${rest}`);
+            }
+            write(lines, block);
+        },
+        error: error => errors.add(error),
+        note: note => notes.add(note),
+        end(summary) {
+            const more = (retained: Retained<unknown>) => (retained.dropped > 0 ? [`  … and ${plural(retained.dropped, "more")}`] : []);
+            if (errors.items.length > 0) {
+                write([c.bold(c.red("Errors")), ...errors.items.map(error => `  ${c.cyan(printable(errorLocation(error)))}  ${printable(error.message)}`), ...more(errors)], true);
+            }
+            if (notes.items.length > 0) {
+                write([c.bold("Notes"), ...notes.items.map(note => `  ${c.cyan(printable(note.file))}  ${note.warning ? `${c.yellow("warning:")} ` : ""}${printable(note.message)}`), ...more(notes)], true);
+            }
+            const skipped = summary.skipped > 0 ? ` (${summary.skipped.toLocaleString("en")} declaring no workload)` : "";
+            const verdict =
+                summary.mandatory > 0 ? c.red(`${plural(summary.mandatory, "mandatory finding")}`) : summary.advisory > 0 ? "no mandatory finding" : "no finding";
+            write(
+                [
+                    `Scanned ${plural(summary.files, "file")}${skipped}, ${plural(summary.resources, "resource")}: ${verdict}` +
+                        `${summary.advisory > 0 ? `, ${c.yellow(plural(summary.advisory, "advisory finding"))}` : ""}` +
+                        `${summary.errors > 0 ? `, ${c.red(plural(summary.errors, "input error"))}` : ""}.`,
+                ],
+                true,
+            );
+        },
+    };
 }
 
-export function jsonReport(result: ScanResult, tool: Tool): string {
-    return `${JSON.stringify(
-        {
-            tool,
-            findings: [...result.findings].sort(byPosition).map(finding => ({
+/** `JSON.stringify(value, null, 2)` for a value written `depth` levels into a document. */
+export function indented(value: unknown, depth: number): string {
+    return JSON.stringify(value, null, 2).replace(/\n/g, `\n${"  ".repeat(depth)}`);
+}
+
+/** Writes a JSON list's items as they come, at `depth`; `close` ends it. */
+export function jsonList(out: Writer, depth: number): { add(item: unknown): void; close(): string } {
+    let count = 0;
+    return {
+        add(item) {
+            out.write(`${count++ > 0 ? "," : ""}\n${"  ".repeat(depth + 1)}${indented(item, depth + 1)}`);
+        },
+        close: () => (count > 0 ? `\n${"  ".repeat(depth)}]` : "]"),
+    };
+}
+
+export function jsonReporter(out: Writer, stderr: Writer, tool: Tool): Reporter {
+    const errors = new Retained<InputError>();
+    const notes = new Retained<Note>();
+    const onStderr = problemsOnStderr(stderr);
+    out.write(`{\n  "tool": ${indented(tool, 1)},\n  "findings": [`);
+    const findings = jsonList(out, 1);
+    return {
+        finding(finding) {
+            findings.add({
                 policy: finding.policy.name,
                 level: finding.level,
                 severity: finding.policy.severity,
                 ...finding.location,
                 resource: { type: finding.resource.type, name: finding.resource.name, label: finding.resource.label, ...finding.resource.at },
                 message: finding.message,
-            })),
-            errors: result.errors,
-            notes: result.notes,
-            summary: { files: result.files, skipped: result.skipped, resources: result.resources, ...counts(result) },
+            });
         },
-        null,
-        2,
-    )}\n`;
+        error(error) {
+            errors.add(error);
+            onStderr.error(error);
+        },
+        note(note) {
+            notes.add(note);
+            onStderr.note(note);
+        },
+        end(summary) {
+            const notListed = {
+                ...(errors.dropped > 0 ? { errorsNotListed: errors.dropped } : {}),
+                ...(notes.dropped > 0 ? { notesNotListed: notes.dropped } : {}),
+            };
+            out.write(
+                `${findings.close()},\n  "errors": ${indented(errors.items, 1)},\n  "notes": ${indented(notes.items, 1)},\n` +
+                    `  "summary": ${indented({ ...summary, ...notListed }, 1)}\n}\n`,
+            );
+        },
+    };
 }

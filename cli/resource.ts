@@ -1,7 +1,7 @@
 // What the scan hands the policies: resources shaped as a Pulumi program would hand them to the
 // engine (a type token, a name, plain props), each knowing where in the scanned files it is written.
 import { JsonObject } from "../policies/lib/values";
-import { Location, PropertyPath } from "./yaml-source";
+import { Location, PropertyPath } from "./source";
 
 /** What a report says of a resource. */
 export interface ResourceSummary {
@@ -30,8 +30,9 @@ export interface InputError {
     readonly message: string;
 }
 
-/** Something worth saying that is not an error: a file skipped, an env_file missing. */
+/** Something worth saying that is not an error: a file skipped, an env_file missing; a warning: a file's bytes not UTF-8. */
 export interface Note {
     readonly file: string;
     readonly message: string;
+    readonly warning?: true;
 }

@@ -6,10 +6,12 @@
 // the files: they hold no unknowns, so the SDK's unknown-checking proxy has nothing to do.
 import type { EnforcementLevel, ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { ConfigError } from "../policies/lib/config";
+import { JsonObject } from "../policies/lib/values";
+import { composeServiceType } from "../policies/lib/workloads";
 import { PolicyConfig } from "./config";
 import { InputError, ResourceSummary, ScanResource } from "./resource";
 import { locateFinding } from "./locate";
-import { Location } from "./yaml-source";
+import { Location } from "./source";
 
 export interface Finding {
     readonly policy: ResourceValidationPolicy;
@@ -48,10 +50,14 @@ export function runPolicies(
             properties,
             validations: (Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource]) as ResourceValidation[],
         }));
+    const configErrors = new Map<string, ConfigError>();
     for (const resource of resources) {
         const summary: ResourceSummary = { type: resource.type, name: resource.name, label: resource.label, at: resource.at };
         const urn = `urn:pulumi:scan::container-guard::${resource.type}::${resource.name}`;
         for (const { policy, level, properties, validations } of active) {
+            if (configErrors.has(policy.name)) {
+                continue;
+            }
             const report = (violation: string | Diagnostic) => {
                 const diagnostic = typeof violation === "object" ? violation : { message: violation };
                 let message = diagnostic.message || diagnostic.description || policy.description;
@@ -89,7 +95,8 @@ export function runPolicies(
                     }
                 } catch (e) {
                     if (e instanceof ConfigError) {
-                        throw e; // a bad config, found when a policy parses it (a glob, say): no resource can be judged
+                        configErrors.set(policy.name, e); // a bad config, found when a policy parses it (a glob, say)
+                        break;
                     }
                     if (!(e instanceof NotApplicable)) {
                         errors.push({ ...resource.at, message: `${resource.label}: policy ${policy.name} failed: ${(e as Error).message}` });
@@ -98,5 +105,39 @@ export function runPolicies(
             }
         }
     }
+    if (configErrors.size > 0) {
+        throw new ConfigErrors([...configErrors.values()]); // no resource can be judged
+    }
     return { findings, errors };
+}
+
+/** The config errors the policies found, each policy's first: all of them, so that a user fixes the config in one go. */
+export class ConfigErrors extends Error {
+    constructor(readonly errors: ConfigError[]) {
+        super(errors.map(e => e.message).join("\n"));
+    }
+}
+
+/**
+ * The config errors the policies find only as they parse their config (a bad glob): every policy
+ * judges a probe of each kind of resource the scan makes, before the scan, so that they are told
+ * all at once and before any output.
+ */
+export function configErrorsOf(policies: readonly ResourceValidationPolicy[], config: ReadonlyMap<string, PolicyConfig>): ConfigError[] {
+    const at = { file: "(config check)", line: 1, column: 1 };
+    const probe = (type: string, props: JsonObject): ScanResource => ({ type, name: "probe", props, label: type, at, locate: () => at });
+    const container = { name: "probe", image: "probe" };
+    try {
+        runPolicies(policies, config, [
+            probe("kubernetes:core/v1:Pod", { apiVersion: "v1", kind: "Pod", metadata: { name: "probe" }, spec: { containers: [container] } }),
+            probe(composeServiceType, { image: "probe" }),
+            probe("docker-build:index:Image", { dockerfile: { inline: "FROM scratch\n" }, context: { location: "." } }),
+        ]);
+    } catch (e) {
+        if (e instanceof ConfigErrors) {
+            return e.errors;
+        }
+        throw e;
+    }
+    return [];
 }

@@ -1,22 +1,36 @@
 // `container-guard scan`: reads the inputs, turns what they declare into resources, and runs the
-// pack's policies over them. Input problems are collected, never thrown: the scan goes on with
-// the other files.
+// pack's policies over them, one document at a time: a scan holds the document it judges (its
+// text, values and source positions), never a whole file, and hands each finding on as it comes.
+// Input problems are reported, never thrown: the scan goes on with the next document or file.
 import * as fs from "fs";
-import * as path from "path";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { dockerfileCap } from "../policies/lib/dockerfile/lines";
 import { composeResources, dockerBuildType, isComposeFile } from "./compose";
 import { PolicyConfig } from "./config";
-import { expandInputs, Input } from "./inputs";
+import { jsonDocuments, maxDocumentChars, yamlDocuments } from "./documents";
+import { expandInputs, Input, Problems, scanRootOf } from "./inputs";
+import { parseJsonDocument } from "./json-source";
 import { isKubernetesObject, kubernetesResources } from "./kubernetes";
-import { InputError, Note, ScanResource } from "./resource";
-import { Finding, runPolicies } from "./run";
-import { parseYaml, YamlSyntaxError } from "./yaml-source";
+import { decodedText, descriptorChunks, NotText, openToRead } from "./read";
+import { ScanResource } from "./resource";
+import { ConfigErrors, Finding, runPolicies } from "./run";
+import { realPath, ScanRoot } from "./scan-root";
+import { SourceDocument, SourceError } from "./source";
+import { parseYamlDocuments } from "./yaml-source";
 
 export interface Inputs {
     paths: readonly string[];
     dockerfiles: readonly string[];
-    /** Standard input's text, read once, when `-` is among the inputs. */
-    readStdin: () => string;
+    /** Standard input's bytes, when `-` is among the inputs. */
+    stdin: () => Iterable<Uint8Array>;
+    /** Follow links out of the scan root while walking (`--follow-symlinks`). */
+    followSymlinks?: boolean;
+    /** Read env files and Dockerfiles that Compose files name outside the scan root (`--allow-outside-root`). */
+    allowOutsideRoot?: boolean;
+    /** Told each unexpected error, with its trace (`--debug`). */
+    debug?: (error: Error) => void;
+    /** Called before a read that may wait (a named pipe), for the output so far to go out. */
+    waiting?: () => void;
 }
 
 export interface ScanOptions extends Inputs {
@@ -24,25 +38,33 @@ export interface ScanOptions extends Inputs {
     config: ReadonlyMap<string, PolicyConfig>;
 }
 
-export interface ScanResult {
-    findings: Finding[];
-    errors: InputError[];
-    notes: Note[];
+export interface Tally {
     /** Inputs read, and how many of them declared nothing the policies judge. */
     files: number;
     skipped: number;
+}
+
+export interface ScanSummary extends Tally {
     /** Resources judged. */
     resources: number;
+    mandatory: number;
+    advisory: number;
+    errors: number;
+}
+
+/** Where the scan's output goes, as it comes: findings in file order, sorted within each document. */
+export interface ScanSink extends Problems {
+    finding(finding: Finding): void;
 }
 
 /** A Dockerfile on its own, as the docker-build provider's Image with that Dockerfile and its directory as context. */
-function dockerfileResource(input: Input, text: string): ScanResource {
+function dockerfileResource(input: Input, text: string | undefined): ScanResource {
     const at = { file: input.shown, line: 1, column: 1 };
     return {
         type: dockerBuildType,
         name: input.shown,
         props: {
-            dockerfile: input.absolute ? { location: input.absolute } : { inline: text },
+            dockerfile: text === undefined ? { location: input.absolute } : { inline: text },
             context: { location: input.dir },
         },
         label: "Dockerfile",
@@ -52,80 +74,281 @@ function dockerfileResource(input: Input, text: string): ScanResource {
     };
 }
 
+interface Reading {
+    root: ScanRoot;
+    inputs: Inputs;
+    problems: Problems;
+    tally: Tally;
+    /** The Dockerfiles Compose builds read, by real path, so that they are not judged again on their own. */
+    builtDockerfiles: Set<string>;
+}
+
 /**
- * The resources the inputs declare, one input at a time, so that only one file's source tree is
- * held at once. Dockerfiles come last: one that a Compose build reads is judged there, with the
- * build's target and arguments, and not again on its own. Problems go into `result`.
+ * The resources the inputs declare, a document at a time. Dockerfiles come last: one that a
+ * Compose build reads is judged there, with the build's target and arguments, and not again on
+ * its own. Problems go to `problems`.
  */
-export function* declaredResources(inputs: Inputs, result: Omit<ScanResult, "findings" | "resources">): Generator<ScanResource[]> {
-    const expanded = expandInputs(inputs.paths, inputs.dockerfiles);
-    result.errors.push(...expanded.errors);
-    result.notes.push(...expanded.notes);
-    const dockerfiles: Array<{ input: Input; text: string }> = [];
-    const builtDockerfiles = new Set<string>();
-    let stdin: string | undefined;
-    for (const input of expanded.inputs) {
-        let text: string;
-        try {
-            text = input.absolute ? fs.readFileSync(input.absolute, "utf8") : (stdin ??= inputs.readStdin());
-        } catch (e) {
-            result.errors.push({ file: input.shown, message: `can't be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+export function* declaredResources(inputs: Inputs, problems: Problems, tally: Tally): Generator<ScanResource[]> {
+    const root = scanRootOf(inputs.paths, inputs.dockerfiles);
+    const reading: Reading = { root, inputs, problems, tally, builtDockerfiles: new Set() };
+    const dockerfiles: Input[] = [];
+    for (const input of expandInputs(inputs.paths, inputs.dockerfiles, root, { followSymlinks: inputs.followSymlinks ?? false }, problems)) {
+        if (input.kind === "dockerfile" && input.absolute !== undefined) {
+            dockerfiles.push(input);
             continue;
         }
-        result.files++;
-        if (input.kind === "dockerfile") {
-            dockerfiles.push({ input, text });
-            continue;
+        yield* guarded(input, reading, () => (input.kind === "dockerfile" ? dockerfileFromStdin(input, reading) : manifestResources(input, reading)));
+    }
+    for (const input of dockerfiles) {
+        const real = realPath(input.absolute!) ?? input.absolute!;
+        if (!reading.builtDockerfiles.has(real)) {
+            yield* guarded(input, reading, () => dockerfileFromFile(input, reading));
         }
-        let declared: ReturnType<typeof yamlResources>;
-        try {
-            declared = yamlResources(input, text, result.notes);
-        } catch (e) {
-            if (!(e instanceof YamlSyntaxError)) {
-                throw e;
-            }
-            if (isFoundFile(input, inputs) && !/\b(apiVersion|services)\b/.test(text)) {
-                result.skipped++; // a walk's tsconfig.json with comments, a template: no manifest
+    }
+}
+
+/** An input's resources; an error nobody expected is reported against the input, in one line, and the scan goes on. */
+function* guarded(input: Input, reading: Reading, resources: () => Iterable<ScanResource[]>): Generator<ScanResource[]> {
+    try {
+        yield* resources();
+    } catch (e) {
+        reportUnexpected(e, input.shown, reading.problems, reading.inputs.debug);
+    }
+}
+
+function reportUnexpected(e: unknown, file: string, problems: Problems, debug: ((error: Error) => void) | undefined): void {
+    const error = e instanceof Error ? e : new Error(String(e));
+    problems.error({ file, message: `internal error: ${error.message.split("\n", 1)[0]}; the rest of this input was not scanned (--debug shows the trace)` });
+    debug?.(error);
+}
+
+/** The input's text, chunk by chunk; undefined (reported) when it can't be opened. The caller closes `fd`. */
+function open(input: Input, reading: Reading): { chunks: Iterable<string>; fd?: number } | undefined {
+    const warn = (message: string) => reading.problems.note({ file: input.shown, message, warning: true });
+    if (input.absolute === undefined) {
+        reading.tally.files++;
+        return { chunks: decodedText(reading.inputs.stdin(), warn) };
+    }
+    const opened = openToRead(input.absolute, { streams: input.named });
+    if ("problem" in opened) {
+        if (input.named) {
+            reading.problems.error({ file: input.shown, message: opened.problem });
+        } else {
+            reading.problems.note({ file: input.shown, message: `skipped: ${opened.problem}` });
+        }
+        return undefined;
+    }
+    reading.tally.files++;
+    return { chunks: decodedText(descriptorChunks(opened.fd, reading.inputs.waiting), warn), fd: opened.fd };
+}
+
+function* manifestResources(input: Input, reading: Reading): Generator<ScanResource[]> {
+    const opened = open(input, reading);
+    if (!opened) {
+        return;
+    }
+    const { problems, tally } = reading;
+    let recognised = false;
+    /** A first document that is a Compose file: it is one if it is the file's only document. */
+    let compose: SourceDocument | undefined;
+    let documents = 0;
+    /** Whether an error was reported: the file is then not said to declare nothing. */
+    let failed = false;
+    /** A found file that fails to parse before it declared anything, and doesn't look like a manifest, is no manifest: skipped quietly (a tsconfig.json with comments). */
+    const quietly = (text: string | undefined) => !input.named && !recognised && documents === 0 && (text === undefined || !/\b(apiVersion|services)\b/.test(text));
+    try {
+        const { json, chunks } = input.kind === "json" ? { json: true, chunks: opened.chunks } : sniffJson(input, opened.chunks);
+        const texts = json ? jsonDocuments(input.shown, chunks) : yamlDocuments(input.shown, chunks);
+        for (const text of texts) {
+            let parsed: SourceDocument[];
+            try {
+                parsed = json ? [parseJsonDocument(input.shown, text)] : parseYamlDocuments(input.shown, text);
+            } catch (e) {
+                if (!(e instanceof SourceError)) {
+                    throw e;
+                }
+                if (e.language && quietly(text.text)) {
+                    tally.skipped++;
+                    return;
+                }
+                const { file, line, column } = e.location;
+                problems.error({ file, line, column, message: e.language ? `not valid ${e.language}: ${e.message}` : e.message });
+                failed = true;
+                if (json) {
+                    return; // the values after a broken one can't be told apart
+                }
                 continue;
             }
-            const { file, line, column } = e.location;
-            result.errors.push({ file, line, column, message: `not valid YAML: ${e.message}` });
-            continue;
-        }
-        declared.dockerfiles.forEach(file => builtDockerfiles.add(file));
-        if (!declared.recognised) {
-            result.skipped++;
-            if (!isFoundFile(input, inputs)) {
-                result.notes.push({ file: input.shown, message: "skipped: neither Kubernetes objects nor a Compose file" });
+            for (const document of parsed) {
+                if (document.value === null || document.value === undefined) {
+                    continue;
+                }
+                documents++;
+                if (documents === 1 && isComposeFile(document.value)) {
+                    compose = document;
+                    continue;
+                }
+                compose = undefined; // a Compose file has one document
+                if (isKubernetesObject(document.value)) {
+                    recognised = true;
+                    yield kubernetesResources(document);
+                }
             }
         }
+    } catch (e) {
+        if (e instanceof NotText) {
+            if (quietly(undefined)) {
+                tally.skipped++;
+            } else {
+                problems.error({ file: input.shown, line: e.line, message: e.message });
+            }
+            return;
+        }
+        if (!(e instanceof SourceError)) {
+            throw e;
+        }
+        const { file, line, column } = e.location;
+        problems.error({ file, line, column, message: e.message }); // a document too large: the rest of the file is not read
+        return;
+    } finally {
+        if (opened.fd !== undefined) {
+            fs.closeSync(opened.fd);
+        }
+    }
+    if (compose) {
+        recognised = true;
+        const declared = composeResources({
+            document: compose,
+            dir: input.dir,
+            root: reading.root,
+            allowOutsideRoot: reading.inputs.allowOutsideRoot ?? false,
+            problems,
+        });
+        declared.dockerfiles.forEach(file => reading.builtDockerfiles.add(realPath(file) ?? file));
         yield declared.resources;
     }
-    yield dockerfiles.filter(({ input }) => !input.absolute || !builtDockerfiles.has(input.absolute)).map(({ input, text }) => dockerfileResource(input, text));
-}
-
-export function scan(options: ScanOptions): ScanResult {
-    const result: ScanResult = { findings: [], errors: [], notes: [], files: 0, skipped: 0, resources: 0 };
-    for (const resources of declaredResources(options, result)) {
-        const run = runPolicies(options.policies, options.config, resources);
-        result.findings.push(...run.findings);
-        result.errors.push(...run.errors);
-        result.resources += resources.length;
+    if (!recognised && !failed) {
+        tally.skipped++;
+        if (input.named) {
+            problems.note({ file: input.shown, message: "skipped: neither Kubernetes objects nor a Compose file" });
+        }
     }
-    return result;
 }
 
-/** Whether the input came from walking a directory or a glob rather than being named: those are skipped quietly when they declare nothing. */
-function isFoundFile(input: Input, inputs: Inputs): boolean {
-    return input.absolute !== undefined && !inputs.paths.some(arg => path.resolve(arg) === input.absolute);
-}
-
-function yamlResources(input: Input, text: string, notes: Note[]): { resources: ScanResource[]; dockerfiles: string[]; recognised: boolean } {
-    const file = parseYaml(input.shown, text);
-    const documents = file.documents.filter(document => document.value !== null && document.value !== undefined);
-    if (documents.length === 1 && isComposeFile(documents[0].value)) {
-        return { ...composeResources({ file, document: documents[0], dir: input.dir, notes }), recognised: true };
+/**
+ * Whether standard input is JSON, as kubectl tells (its first character is `{`: `kubectl get -o
+ * json`), and its text with what was read to tell. A file is JSON by its name.
+ */
+function sniffJson(input: Input, chunks: Iterable<string>): { json: boolean; chunks: Iterable<string> } {
+    if (input.absolute !== undefined) {
+        return { json: false, chunks };
     }
-    const objects = documents.filter(document => isKubernetesObject(document.value));
-    return { resources: objects.flatMap(kubernetesResources), dockerfiles: [], recognised: objects.length > 0 };
+    const iterator = chunks[Symbol.iterator]();
+    const read: string[] = [];
+    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+        read.push(next.value);
+        const start = next.value.search(/\S/);
+        if (start >= 0) {
+            return { json: next.value[start] === "{", chunks: resumed(read, iterator) };
+        }
+    }
+    return { json: false, chunks: read };
+}
+
+function* resumed(read: string[], rest: Iterator<string>): Generator<string> {
+    yield* read;
+    for (let next = rest.next(); !next.done; next = rest.next()) {
+        yield next.value;
+    }
+}
+
+/** A Dockerfile's text, to check its encoding (and, from a stream, to judge it): as much as the policies read of one. */
+function dockerfileText(input: Input, reading: Reading): { text: string; stream: boolean } | undefined {
+    const opened = open(input, reading);
+    if (!opened) {
+        return undefined;
+    }
+    try {
+        const stream = opened.fd === undefined || !fs.fstatSync(opened.fd).isFile();
+        let text = "";
+        for (const chunk of opened.chunks) {
+            text += chunk;
+            if (text.length > (stream ? maxDocumentChars : dockerfileCap)) {
+                if (stream) {
+                    reading.problems.error({ file: input.shown, message: `longer than ${maxDocumentChars / 2 ** 20} MiB, so it is not read` });
+                    return undefined;
+                }
+                break; // the policies say what they make of a Dockerfile this long
+            }
+        }
+        return { text, stream };
+    } catch (e) {
+        if (e instanceof NotText) {
+            reading.problems.error({ file: input.shown, line: e.line, message: e.message });
+            return undefined;
+        }
+        throw e;
+    } finally {
+        if (opened.fd !== undefined) {
+            fs.closeSync(opened.fd);
+        }
+    }
+}
+
+function* dockerfileFromStdin(input: Input, reading: Reading): Generator<ScanResource[]> {
+    const read = dockerfileText(input, reading);
+    if (read) {
+        yield [dockerfileResource(input, read.text)];
+    }
+}
+
+function* dockerfileFromFile(input: Input, reading: Reading): Generator<ScanResource[]> {
+    const read = dockerfileText(input, reading);
+    if (read) {
+        // A file the policies read themselves, and name in their messages; a stream, as its text.
+        yield [dockerfileResource(input, read.stream ? read.text : undefined)];
+    }
+}
+
+/** Findings in the order of the resources in the file and of the lines. */
+function byPosition(a: Finding, b: Finding): number {
+    return (
+        a.resource.at.line - b.resource.at.line ||
+        a.location.file.localeCompare(b.location.file) ||
+        a.location.line - b.location.line ||
+        a.location.column - b.location.column
+    );
+}
+
+export function scan(options: ScanOptions, sink: ScanSink): ScanSummary {
+    const summary: ScanSummary = { files: 0, skipped: 0, resources: 0, mandatory: 0, advisory: 0, errors: 0 };
+    const problems: Problems = {
+        error(error) {
+            summary.errors++;
+            sink.error(error);
+        },
+        note: note => sink.note(note),
+    };
+    for (const resources of declaredResources(options, problems, summary)) {
+        if (resources.length === 0) {
+            continue;
+        }
+        let run: ReturnType<typeof runPolicies>;
+        try {
+            run = runPolicies(options.policies, options.config, resources);
+        } catch (e) {
+            if (e instanceof ConfigErrors) {
+                throw e; // a bad config, found when a policy parses it: no resource can be judged
+            }
+            reportUnexpected(e, resources[0].at.file, problems, options.debug);
+            continue;
+        }
+        for (const finding of run.findings.sort(byPosition)) {
+            summary[finding.level]++;
+            sink.finding(finding);
+        }
+        run.errors.forEach(problems.error);
+        summary.resources += resources.length;
+    }
+    return summary;
 }

@@ -1,140 +1,203 @@
-// YAML (and JSON, a subset of it) with source positions: the documents of a file as plain values,
-// and where a property path is written in it, so that a finding points at the line of the field.
+// YAML documents with source positions (source.ts), one document's text at a time (documents.ts
+// splits a file), and with its aliases' expansion bounded.
 //
 // js-yaml parses: it is about eight times as fast as the `yaml` package (measured on the bench's
 // manifests, 6 KB each: 0.39 s against 3.3 s for 1,000 files, positions included), which is most
 // of what a scan costs. Its `listener` reports each node it composes, keys included, in document
 // order; that is enough to rebuild the tree of nodes with their positions.
+//
+// Aliases: js-yaml gives an alias the very object its anchor names, so a "billion laughs" document
+// stays small in memory, and code that reads a few known fields of it (the policies, over a
+// Kubernetes object) never notices. Whatever walks the whole value (JSON.stringify, a copy) would
+// meet each alias expanded: nine nested nines are 9^9 strings. So no document reaches the scan
+// whose aliases expand it past ten times its written size (and 1 MiB): it is reported at the alias
+// that crosses the limit, and not read. Kubernetes' YAML decoder, go-yaml, bounds the same thing
+// since CVE-2019-11254, as a ratio of alias-driven to all decoded nodes.
 import * as jsyaml from "js-yaml";
-
-/** 1-based, as editors and SARIF count. */
-export interface Location {
-    /** As shown to the user: relative to the working directory, `<stdin>` for standard input. */
-    readonly file: string;
-    readonly line: number;
-    readonly column: number;
-}
-
-/** A property path: `spec.template.spec.containers[1].env` is `["spec", "template", "spec", "containers", 1, "env"]`. */
-export type PropertyPath = ReadonlyArray<string | number>;
-
-/** A node of the source: a mapping's children are its keys and values in turn, a sequence's its items. */
-export interface SourceNode {
-    readonly kind: "mapping" | "sequence" | "scalar" | null;
-    /** Offset of the node's first character; for a value after `key:`, right after the colon. */
-    readonly offset: number;
-    readonly line: number;
-    readonly column: number;
-    /** A scalar's value (keys are scalars). */
-    readonly value?: unknown;
-    readonly children: SourceNode[];
-}
-
-export interface YamlDocument {
-    /** The document as plain JavaScript values. */
-    readonly value: unknown;
-    readonly root: SourceNode | undefined;
-    /** The node written at `path` below `from` (the root by default); undefined where it isn't written. */
-    nodeAt(path: PropertyPath, from?: SourceNode): SourceNode | undefined;
-    /**
-     * Where `path` below `from` is written: the key of a map entry, the start of a list item; the
-     * nearest written ancestor when the path isn't written, and `fallback` (where `from` is) when
-     * none of it is.
-     */
-    locate(path: PropertyPath, from?: SourceNode, fallback?: Location): Location;
-}
-
-export interface YamlFile {
-    readonly documents: YamlDocument[];
-    /** The first line of a block scalar's content (`|`, `>`), from which its lines count; undefined for other nodes. */
-    blockScalarStart(node: SourceNode | undefined): number | undefined;
-}
-
-export class YamlSyntaxError extends Error {
-    constructor(readonly location: Location, message: string) {
-        super(message);
-    }
-}
+import type { DocumentText } from "./documents";
+import { maxDepth, NodeKind, SourceDocument, sourceDocument, SourceError, SourceNode, SourceTree } from "./source";
 
 /** YAML 1.2's core schema (what Kubernetes' and Compose's parsers resolve) with `<<` merge keys, which Compose files use. */
 const schema = jsyaml.CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge] });
 
-type Frame = { -readonly [K in keyof SourceNode]: SourceNode[K] };
+/** How much a document may grow by its aliases: ten times its text, and never less than this many characters. */
+export const expansionRatio = 10;
+export const expansionFloor = 2 ** 20;
 
-/** Parses every document of a file. Throws YamlSyntaxError. */
-export function parseYaml(file: string, text: string): YamlFile {
-    const stack: Frame[] = [{ kind: null, offset: 0, line: 0, column: 0, value: undefined, children: [] }];
+/** A node js-yaml is composing: its children so far, and the value of the last one. */
+type Frame = { node: SourceNode; children: SourceNode[]; lastChild: unknown };
+
+/** The documents of one document's text (one, unless the text holds several). Throws SourceError. */
+export function parseYamlDocuments(file: string, chunk: DocumentText): SourceDocument[] {
+    const { text } = chunk;
+    const lineOffset = chunk.line - 1;
+    const tree = new SourceTree();
+    const stack: Frame[] = [{ node: -1, children: [], lastChild: undefined }];
+    let aliases = false;
+    const limit = expansionLimit(text);
     let values: unknown[];
     try {
         values = jsyaml.loadAll(text, undefined, {
             schema,
+            ...({ maxDepth } as jsyaml.LoadOptions), // js-yaml 4.3's, not in its types yet
             listener(event, state) {
                 if (event === "open") {
-                    stack.push({ kind: null, offset: state.position, line: state.line + 1, column: state.position - state.lineStart + 1, value: undefined, children: [] });
+                    stack.push({ node: tree.open(state.position, state.line + 1 + lineOffset, state.position - state.lineStart + 1), children: [], lastChild: undefined });
                     return;
                 }
-                const node = stack.pop()!;
-                node.kind = state.kind as SourceNode["kind"];
-                if (node.kind === "scalar") {
-                    node.value = state.result;
+                const { node, children, lastChild } = stack.pop()!;
+                const parent = stack[stack.length - 1];
+                let closed = node;
+                if (children.length === 0 && text[tokenStart(text, tree.offset(node))] === "*") {
+                    tree.close(node, "alias", state.result, children);
+                    aliases = true;
+                } else if (children.length === 1 && typeof state.result === "object" && state.result !== null && lastChild === state.result) {
+                    // A collection that js-yaml first tried as the key of a block mapping (a flow
+                    // collection on a line of its own, a JSON document): the node is its only child.
+                    closed = children[0];
+                } else {
+                    const kind = state.kind as NodeKind;
+                    if (kind === "sequence" && aliases && joinedLength(state.result as unknown[]) > limit) {
+                        // A list can be a mapping key (`? [*a, *a]`), which js-yaml turns into its items joined:
+                        // refused before that string is built.
+                        throw new SourceError({ file, line: tree.line(node), column: tree.column(node) }, `the aliases in this list ${expands}`);
+                    }
+                    tree.close(node, kind, kind === "scalar" ? state.result : undefined, children);
                 }
-                stack[stack.length - 1].children.push(node);
+                parent.children.push(closed);
+                parent.lastChild = state.result;
             },
         });
     } catch (e) {
         if (e instanceof jsyaml.YAMLException) {
-            throw new YamlSyntaxError({ file, line: (e.mark?.line ?? 0) + 1, column: (e.mark?.column ?? 0) + 1 }, e.reason);
+            const location = { file, line: (e.mark?.line ?? 0) + 1 + lineOffset, column: (e.mark?.column ?? 0) + 1 };
+            if (/^nesting exceeded maxDepth/.test(e.reason)) {
+                throw new SourceError(location, `nested more than ${maxDepth} levels deep, so it is not read`);
+            }
+            throw new SourceError(location, e.reason, "YAML");
         }
         throw e;
     }
     const roots = stack[0].children;
-    const at = (node: SourceNode): Location => ({ file, line: node.line, column: node.column });
-    /** Follows `path` as far as it is written: the last node reached, the node that says where, and whether the path ended. */
-    const walk = (path: PropertyPath, from: SourceNode | undefined) => {
-        let node = from;
-        let where: SourceNode | undefined;
-        for (const segment of path) {
-            let next: SourceNode | undefined;
-            let key: SourceNode | undefined;
-            if (node?.kind === "mapping") {
-                for (let i = 0; i + 1 < node.children.length; i += 2) {
-                    if (String(node.children[i].value) === String(segment)) {
-                        key = node.children[i];
-                        next = node.children[i + 1];
-                        break;
-                    }
-                }
-            } else if (node?.kind === "sequence" && typeof segment === "number") {
-                next = key = node.children[segment];
-            }
-            if (!next || !key) {
-                return { node: undefined, where };
-            }
-            node = next;
-            where = key;
+    return values.map((value, i) => {
+        if (aliases && roots[i] !== undefined) {
+            checkExpansion(file, text, tree, roots[i]);
         }
-        return { node, where };
-    };
-    return {
-        documents: values.map((value, i) => ({
-            value,
-            root: roots[i],
-            nodeAt: (path, from = roots[i]) => walk(path, from).node,
-            locate: (path, from = roots[i], fallback) => {
-                const { where } = walk(path, from);
-                return where ? at(where) : (fallback ?? (from ? at(from) : { file, line: 1, column: 1 }));
-            },
-        })),
-        blockScalarStart(node) {
-            if (node?.kind !== "scalar") {
-                return undefined;
+        return sourceDocument(file, text, value, tree, roots[i]);
+    });
+}
+
+const expands = `make this document expand past ${expansionRatio} times its size (a YAML alias bomb?), so it is not read`;
+
+function expansionLimit(text: string): number {
+    return Math.max(expansionFloor, expansionRatio * text.length);
+}
+
+/** The length of a list's string items joined. */
+function joinedLength(items: unknown[]): number {
+    let length = 0;
+    for (const item of items) {
+        length += typeof item === "string" ? item.length + 1 : 1;
+    }
+    return length;
+}
+
+/** Where the node that js-yaml opened at `offset` starts: after blanks and comments. */
+function tokenStart(text: string, offset: number): number {
+    let i = offset;
+    for (;;) {
+        const c = text[i];
+        if (c === " " || c === "\t" || c === "\r" || c === "\n") {
+            i++;
+        } else if (c === "#") {
+            const end = text.indexOf("\n", i);
+            if (end < 0) {
+                return text.length;
             }
-            let i = node.offset;
-            while (text[i] === " " || text[i] === "\t") {
-                i++;
+            i = end + 1;
+        } else {
+            return i;
+        }
+    }
+}
+
+/** What a value weighs expanded: a character per character of its strings and keys, one per other node. */
+function scalarWeight(value: unknown): number {
+    return typeof value === "string" ? 1 + value.length : 1;
+}
+
+/**
+ * Walks the written nodes in document order, each alias weighing what it stands for, and throws
+ * at the alias where the total passes the limit. What an anchor stands for is weighed once
+ * (`weights`), so this takes time in proportion to the written document, not the expanded one.
+ */
+function checkExpansion(file: string, text: string, tree: SourceTree, root: SourceNode): void {
+    const limit = expansionLimit(text);
+    const weights = new Map<object, number>();
+    let total = 0;
+    const pending: SourceNode[] = [root];
+    while (pending.length > 0) {
+        const node = pending.pop()!;
+        const kind = tree.kind(node);
+        if (kind === "alias") {
+            total += weigh(tree.value(node), limit - total, weights);
+        } else {
+            total += scalarWeight(kind === "scalar" ? tree.value(node) : undefined);
+            for (let i = tree.childCount(node) - 1; i >= 0; i--) {
+                pending.push(tree.child(node, i));
             }
-            // `|` or `>` on the key's line; the content starts on the next line.
-            return text[i] === "|" || text[i] === ">" ? node.line + 1 : undefined;
-        },
+        }
+        // Written nodes weigh at most the text: only an alias crosses the limit.
+        if (total > limit) {
+            const start = tokenStart(text, tree.offset(node));
+            const name = text.slice(start, start + 100).split(/[\s,[\]{}]/, 1)[0];
+            throw new SourceError({ file, line: tree.line(node), column: tree.column(node) }, `the alias ${name} ${expands.replace(/^make/, "makes")}`);
+        }
+    }
+}
+
+/** The expanded weight of a value, or more than `budget` as soon as it passes it. */
+function weigh(value: unknown, budget: number, weights: Map<object, number>): number {
+    if (typeof value !== "object" || value === null) {
+        return scalarWeight(value);
+    }
+    const known = weights.get(value);
+    if (known !== undefined) {
+        return known;
+    }
+    // Post-order without recursion: each object's weight is known (and kept) before its parent's.
+    type Frame = { object: object; items: unknown[]; next: number; sum: number };
+    const open = (object: object): Frame => {
+        const items = Array.isArray(object) ? object : Object.values(object);
+        const keys = Array.isArray(object) ? 0 : Object.keys(object).reduce((sum, key) => sum + key.length + 1, 0);
+        return { object, items, next: 0, sum: 1 + keys };
     };
+    const frames = [open(value)];
+    // Each object's sum is what it adds and what its children bring up: the root's is all added.
+    let added = frames[0].sum;
+    for (;;) {
+        if (added > budget) {
+            return added;
+        }
+        const frame = frames[frames.length - 1];
+        if (frame.next < frame.items.length) {
+            const item = frame.items[frame.next++];
+            const weight = typeof item !== "object" || item === null ? scalarWeight(item) : weights.get(item);
+            if (weight !== undefined) {
+                frame.sum += weight;
+                added += weight;
+            } else {
+                const child = open(item as object);
+                frames.push(child);
+                added += child.sum;
+            }
+            continue;
+        }
+        weights.set(frame.object, frame.sum);
+        frames.pop();
+        if (frames.length === 0) {
+            return frame.sum;
+        }
+        frames[frames.length - 1].sum += frame.sum;
+    }
 }

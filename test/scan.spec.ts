@@ -35,11 +35,11 @@ function scanWith(args: string[], options: { stdin?: string; tty?: boolean; env?
         stdout: { write: (text: string) => (stdout += text), isTTY: options.tty },
         stderr: { write: (text: string) => (stderr += text) },
         env: options.env ?? {},
-        readStdin: () => {
+        stdin: () => {
             if (options.stdin === undefined) {
                 throw new Error("no stdin in this test");
             }
-            return options.stdin;
+            return [Buffer.from(options.stdin)];
         },
     });
     return { code, stdout, stderr };
@@ -328,6 +328,35 @@ describe("container-guard scan", function () {
             }
         });
 
+        it("lists every problem of a config, not the first only, before any output", () => {
+            const run = withConfig(
+                {
+                    all: "strict",
+                    "container-no-priviledged": "mandatory",
+                    "container-pid-limit": { maxPid: 10, exclude: "web" },
+                    "container-drop-capabilities": { requiredDrops: "ALL", exemptImages: ["ok", "[bad"] },
+                    "container-no-privileged": { exclude: ["[a"] },
+                },
+                fixture("deployment.yaml"),
+            );
+            assert.strictEqual(run.code, 2);
+            assert.strictEqual(run.report, undefined, "no report");
+            const lines = run.stderr.trimEnd().split("\n");
+            const expected = [
+                /"all": "strict" is not an enforcement level/,
+                /"container-no-priviledged" is not a policy of container-guard/,
+                /policy "container-drop-capabilities", config key "requiredDrops": expected a list of strings, found a string/,
+                /policy "container-pid-limit", config key "maxPid": not a config key of this policy/,
+                /policy "container-pid-limit", config key "exclude": expected a list of strings, found a string/,
+                /policy "container-drop-capabilities", config key "exemptImages\[1\]": bad glob/,
+                /policy "container-no-privileged", config key "exclude\[0\]": bad glob/,
+            ];
+            assert.strictEqual(lines.length, expected.length, run.stderr);
+            for (const pattern of expected) {
+                assert.ok(lines.some(line => pattern.test(line) && line.startsWith(`container-guard: --config ${run.file}: `)), `${pattern}\n${run.stderr}`);
+            }
+        });
+
         it("takes the presets in examples/config", () => {
             for (const preset of fs.readdirSync("examples/config").filter(f => f.endsWith(".json"))) {
                 const run = scanJson(["scan", "--config", `examples/config/${preset}`, fixture("deployment.yaml")]);
@@ -419,11 +448,11 @@ describe("container-guard scan", function () {
         after(() => pack?.stop());
 
         it("gives every scanned resource the pack's own diagnostics", async () => {
-            const problems = { errors: [], notes: [], files: 0, skipped: 0 };
+            const problems = { error: () => undefined, note: () => undefined };
             const config = resolveConfig(policies, {}, "");
             const descriptions = new Map(policies.map(p => [p.name, p.description]));
             let resources = 0;
-            for (const batch of declaredResources({ paths: [fixtures, "examples/manifests"], dockerfiles: [], readStdin: () => "" }, problems)) {
+            for (const batch of declaredResources({ paths: [fixtures, "examples/manifests"], dockerfiles: [], stdin: () => [] }, problems, { files: 0, skipped: 0 })) {
                 for (const resource of batch) {
                     resources++;
                     const engine = await pack.analyze(resource.type, resource.props, resource.name);

@@ -224,7 +224,7 @@ function imageUserProblem(user: EffectiveUser): { subject: string; location: str
             const problem = base === "scratch"
                 ? "sets no USER, and its base, scratch, has none: the image runs as uid 0 (root)"
                 : `sets no USER, so the image runs as the user of ${base ?? "its base image"}: root, unless that image sets another`;
-            return { subject: user.shown, location: "the shipped stage", problem };
+            return { subject: `${user.shown} line ${user.line}, ${user.stage}`, location: "the stage", problem };
         }
         default:
             return undefined; // not known until `up`, or unreadable: image-multi-stage-build reports that

@@ -1,7 +1,6 @@
 import * as assert from "assert";
 import * as path from "path";
 import { resolveConfig } from "../cli/config";
-import { scan } from "../cli/scan";
 import { noPrivilegeEscalation as policy } from "../policies/container-no-privilege-escalation";
 import { ConfigError } from "../policies/lib/config";
 import { workloadOf } from "../policies/lib/workloads";
@@ -18,6 +17,7 @@ import {
     UNKNOWN_STRING,
     validate,
 } from "./helpers";
+import { scanned } from "./policy-runs";
 import { ownedCheckDisagreements } from "./psa-fixtures";
 
 const escalation = (value: unknown, name = "app") => ({ name, image: "x", securityContext: { allowPrivilegeEscalation: value } });
@@ -197,8 +197,7 @@ describe("container-no-privilege-escalation", () => {
 
     it("scan: reports a Compose service at the line of its security_opt entry", () => {
         const file = path.join("test", "fixtures", "scan", "container-no-privilege-escalation", "compose.yaml");
-        const config = resolveConfig([policy], {}, "defaults");
-        const result = scan({ paths: [file], dockerfiles: [], policies: [policy], config, readStdin: () => "" });
+        const result = scanned([file], [policy]);
         assert.deepStrictEqual(result.errors, []);
         const where = result.findings.map(f => `${f.resource.label} ${f.level} ${f.location.file}:${f.location.line}`);
         // worker has no security_opt: its finding is at the service's key.

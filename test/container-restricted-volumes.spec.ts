@@ -317,7 +317,7 @@ describe("container-restricted-volumes", () => {
         it("is reported by container-guard scan at the line of the mount", () => {
             const file = path.join("test", "fixtures", "scan", "container-restricted-volumes", "compose.yaml");
             let stdout = "";
-            const code = main(["scan", file, "--format", "json"], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined }, env: {}, readStdin: () => "" });
+            const code = main(["scan", file, "--format", "json"], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined }, env: {}, stdin: () => [] });
             assert.strictEqual(code, 0, "the policy is advisory by default");
             const found = (JSON.parse(stdout).findings as Array<{ policy: string; line: number; message: string }>).filter(f => f.policy === policy.name);
             assert.deepStrictEqual(found.map(f => f.line), [9, 10, 13]);

@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as path from "path";
 import { resolveConfig } from "../cli/config";
-import { scan } from "../cli/scan";
 import { runAsNonRoot as policy } from "../policies/container-run-as-non-root";
 import { ConfigError } from "../policies/lib/config";
 import { workloadOf } from "../policies/lib/workloads";
 import { assertKubernetesExemptions, dockerContainer, dockerService, kubernetesResource, remediate, representativeKubernetesTypes, UNKNOWN_BOOL, UNKNOWN_STRING, validate } from "./helpers";
+import { scanned } from "./policy-runs";
 import { ownedCheckDisagreements } from "./psa-fixtures";
 
 const UNKNOWN_NUMBER = "3eeb2bf0-c639-47a8-9e75-3b44932eb421";
@@ -185,7 +185,7 @@ describe("container-run-as-non-root", () => {
             assert.match(build("FROM alpine AS base\nUSER root\nFROM base\nCOPY app /\n")[0], /line 2, stage "base": USER root runs the shipped image as root/);
         });
         it("flags no USER at all, unless the base is a nonroot image", () => {
-            assert.match(build("FROM node:22\nCOPY . .\n")[0], /dockerfile\.inline: the shipped stage sets no USER, so the image runs as the user of node:22: root, unless that image sets another/);
+            assert.match(build("FROM node:22\nCOPY . .\n")[0], /dockerfile\.inline line 1, stage #0: the stage sets no USER, so the image runs as the user of node:22: root, unless that image sets another/);
             assert.match(build("FROM scratch\nCOPY app /\n")[0], /its base, scratch, has none: the image runs as uid 0 \(root\)/);
             assert.deepStrictEqual(build("FROM golang:1.23 AS build\nRUN go build\nFROM gcr.io/distroless/static-debian12:nonroot\nCOPY --from=build /a /a\n"), []);
             assert.deepStrictEqual(build("FROM gcr.io/distroless/base:debug-nonroot\n"), []);
@@ -211,7 +211,7 @@ describe("container-run-as-non-root", () => {
 
     it("scan: reports Compose services at the line of their user", () => {
         const file = path.join("test", "fixtures", "scan", "container-run-as-non-root", "compose.yaml");
-        const result = scan({ paths: [file], dockerfiles: [], policies: [policy], config: resolveConfig([policy], {}, "defaults"), readStdin: () => "" });
+        const result = scanned([file], [policy]);
         assert.deepStrictEqual(result.errors, []);
         // worker has no user: its finding is at the service's key.
         assert.deepStrictEqual(result.findings.map(f => `${f.resource.label} ${f.level} ${f.location.file}:${f.location.line}`), [`Compose service api advisory ${file}:4`, `Compose service worker advisory ${file}:5`]);

@@ -164,7 +164,7 @@ describe("container-safe-sysctls", () => {
         it("is reported by container-guard scan at the line of the sysctl", () => {
             const file = path.join("test", "fixtures", "scan", "container-safe-sysctls", "compose.yaml");
             let stdout = "";
-            main(["scan", file, "--format", "json"], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined }, env: {}, readStdin: () => "" });
+            main(["scan", file, "--format", "json"], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined }, env: {}, stdin: () => [] });
             const found = (JSON.parse(stdout).findings as Array<{ policy: string; line: number; message: string }>).filter(f => f.policy === policy.name);
             assert.deepStrictEqual(found.map(f => f.line), [6, 12]);
             assert.match(found[0].message, /^Compose service cache: sysctls\["net\.core\.somaxconn"\] is set/);

@@ -410,7 +410,7 @@ describe("container-security-profiles", () => {
         it("finds them in a scanned Compose file, at their lines", () => {
             let stdout = "";
             const file = "test/fixtures/scan/container-security-profiles/docker-compose.yml";
-            const code = main(["scan", file, "--format", "json"], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined }, env: {}, readStdin: () => "" });
+            const code = main(["scan", file, "--format", "json"], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined }, env: {}, stdin: () => [] });
             assert.strictEqual(code, 0, "advisory by default");
             const findings = (JSON.parse(stdout).findings as Array<{ policy: string; line: number; message: string; resource: { label: string } }>).filter(f => f.policy === policy.name);
             assert.deepStrictEqual(findings.map(f => `${f.resource.label}:${f.line}`), ["Compose service api:6", "Compose service api:7", "Compose service api:8"]);

@@ -77,8 +77,8 @@ describe("image builds", () => {
         });
 
         it("says there is none, with the base image whose user then runs", () => {
-            assert.deepStrictEqual(userOf("FROM golang:1.22 AS build\nUSER builder\nFROM alpine:3.20\nCOPY --from=build /out /app\n"), { state: "none", base: { state: "image", ref: "alpine:3.20" }, shown: "dockerfile.inline" });
-            assert.deepStrictEqual(userOf("ARG BASE=gcr.io/distroless/static-debian13:nonroot\nFROM ${BASE}\n"), { state: "none", base: { state: "image", ref: "gcr.io/distroless/static-debian13:nonroot" }, shown: "dockerfile.inline" });
+            assert.deepStrictEqual(userOf("FROM golang:1.22 AS build\nUSER builder\nFROM alpine:3.20\nCOPY --from=build /out /app\n"), { state: "none", base: { state: "image", ref: "alpine:3.20" }, shown: "dockerfile.inline", line: 3, stage: "stage #1" });
+            assert.deepStrictEqual(userOf("ARG BASE=gcr.io/distroless/static-debian13:nonroot\nFROM ${BASE}\n"), { state: "none", base: { state: "image", ref: "gcr.io/distroless/static-debian13:nonroot" }, shown: "dockerfile.inline", line: 2, stage: "stage #0" });
         });
 
         it("expands ARG and ENV as BuildKit does: build args over defaults, a global ARG redeclared, ENV over ARG, ENV inherited, quotes", () => {

@@ -84,9 +84,11 @@ describe("container-guard scan", function () {
             assert.deepStrictEqual(where(report), [
                 `container-drop-capabilities@${file}:19`, // capabilities: (drop is not set)
                 `container-no-plaintext-secrets@${file}:23`, // value: hunter2
+                `container-no-privilege-escalation@${file}:17`, // securityContext: (allowPrivilegeEscalation not set)
                 `container-no-privileged@${file}:18`,
                 `container-read-only-root-filesystem@${file}:17`, // securityContext: (readOnlyRootFilesystem not set)
                 `container-restrict-added-capabilities@${file}:20`,
+                `container-run-as-non-root@${file}:17`, // neither the pod nor the container sets runAsNonRoot
                 `container-secrets-as-files@${file}:26`,
             ].sort());
             assert.strictEqual(report.summary.resources, 1, "the Service runs no containers");
@@ -121,11 +123,13 @@ describe("container-guard scan", function () {
             assert.deepStrictEqual(api.map(f => `${f.policy}:${f.line}`).sort(), [
                 "container-drop-capabilities:3", // cap_drop not set: the service's key
                 "container-no-plaintext-secrets:16", // environment map: DB_PASSWORD
+                "container-no-privilege-escalation:3", // security_opt not set
                 "container-no-privileged:10",
                 "container-pid-limit:12", // pid: host
                 "container-pid-limit:3", // pids_limit not set
                 "container-read-only-root-filesystem:3",
                 "container-restrict-added-capabilities:11",
+                "container-run-as-non-root:3", // user not set
             ].sort());
         });
 
@@ -138,10 +142,11 @@ describe("container-guard scan", function () {
 
         it("takes a PID cap from pids_limit or deploy.resources.limits.pids, and exemptions from labels", () => {
             const worker = findings().filter(f => f.resource.label === "Compose service worker");
-            assert.deepStrictEqual(worker, [], "read_only, cap_drop ALL, pids_limit 200 and secrets as files: nothing to report");
+            assert.deepStrictEqual(worker, [], "read_only, cap_drop ALL, pids_limit 200, a non-root user, no-new-privileges and secrets as files: nothing to report");
             const legacy = findings().filter(f => f.resource.label === "Compose service legacy");
-            assert.deepStrictEqual(legacy.map(f => `${f.policy}:${f.line}`), ["container-pid-limit:31"], "the labels exempt it from rules 1 and 3");
-            assert.match(legacy[0].message, /pids_limit is 100000; it must be at most 1024 \(maxPids\)/);
+            assert.deepStrictEqual(legacy.map(f => `${f.policy}:${f.line}`).sort(), ["container-no-privilege-escalation:28", "container-pid-limit:33", "container-run-as-non-root:28"], "the labels exempt it from rules 1 and 3");
+            legacy.sort((a, b) => a.policy.localeCompare(b.policy));
+            assert.match(legacy[1].message, /pids_limit is 100000; it must be at most 1024 \(maxPids\)/);
         });
 
         it("judges a service's build: build args at the Compose line, the Dockerfile's lines in the Dockerfile", () => {
@@ -150,6 +155,7 @@ describe("container-guard scan", function () {
                 `container-no-plaintext-secrets@${compose}:9`, // args: NPM_TOKEN
                 `container-no-plaintext-secrets@${fixture("compose/api/Dockerfile")}:7`, // ENV SESSION_SECRET
                 `image-multi-stage-build@${fixture("compose/api/Dockerfile")}:6`, // target runtime: FROM node:22
+                `container-run-as-non-root@${fixture("compose/api/Dockerfile")}:6`, // the runtime stage sets no USER
             ].sort());
         });
     });
@@ -160,6 +166,7 @@ describe("container-guard scan", function () {
             const file = fixture("docker/Dockerfile");
             assert.deepStrictEqual(where(report), [
                 `container-no-plaintext-secrets@${file}:2`,
+                `container-run-as-non-root@${file}:1`, // no USER: golang's root
                 `image-multi-stage-build@${file}:1`, // single stage and full base: one finding for the line
             ]);
             assert.strictEqual(report.summary.files, 2, "good.Dockerfile is read too, and passes");
@@ -170,9 +177,9 @@ describe("container-guard scan", function () {
             const file = path.join(named, "build.txt");
             fs.copyFileSync(fixture("docker/Dockerfile"), file);
             try {
-                assert.strictEqual(scanJson(["scan", "--dockerfile", file]).report.findings.length, 2);
+                assert.strictEqual(scanJson(["scan", "--dockerfile", file]).report.findings.length, 3);
                 const stdin = scanJson(["scan", "--dockerfile", "-"], { stdin: fs.readFileSync(fixture("docker/Dockerfile"), "utf8") });
-                assert.deepStrictEqual(stdin.report.findings.map(f => `${f.file}:${f.line}`).sort(), ["<stdin>:1", "<stdin>:2"]);
+                assert.deepStrictEqual(stdin.report.findings.map(f => `${f.file}:${f.line}`).sort(), ["<stdin>:1", "<stdin>:1", "<stdin>:2"]);
             } finally {
                 fs.rmSync(named, { recursive: true, force: true });
             }
@@ -189,7 +196,7 @@ describe("container-guard scan", function () {
         it("reads standard input for -, YAML or JSON", () => {
             const yaml = scanJson(["scan", "-"], { stdin: fs.readFileSync(fixture("deployment.yaml"), "utf8") });
             assert.strictEqual(yaml.code, 1);
-            assert.strictEqual(yaml.report.findings.length, 6);
+            assert.strictEqual(yaml.report.findings.length, 8);
             assert.ok(yaml.report.findings.every(f => f.file === "<stdin>"));
             const json = scanJson(["scan", "-"], { stdin: fs.readFileSync(fixture("hardened.json"), "utf8") });
             assert.deepStrictEqual([json.code, json.report.summary.resources], [0, 1]);
@@ -248,7 +255,7 @@ describe("container-guard scan", function () {
             assert.strictEqual(code, 2);
             assert.deepStrictEqual(report.errors.map(e => [e.file, e.line]), [[fixture("broken.yaml"), 6]]);
             assert.match(report.errors[0].message, /^not valid YAML: /);
-            assert.strictEqual(report.findings.length, 6, "deployment.yaml was scanned");
+            assert.strictEqual(report.findings.length, 8, "deployment.yaml was scanned");
             assert.match(stderr, new RegExp(`${fixture("broken.yaml")}:6:1: not valid YAML`));
         });
 
@@ -385,7 +392,7 @@ describe("container-guard scan", function () {
         it("json: every finding with policy, level, location, resource and message", () => {
             const { report } = scanJson(["scan", fixture("deployment.yaml")]);
             assert.deepStrictEqual(Object.keys(report), ["tool", "findings", "errors", "notes", "summary"]);
-            assert.deepStrictEqual(report.summary, { files: 1, skipped: 0, resources: 1, mandatory: 3, advisory: 3, errors: 0 });
+            assert.deepStrictEqual(report.summary, { files: 1, skipped: 0, resources: 1, mandatory: 3, advisory: 5, errors: 0 });
         });
 
         it("sarif: valid SARIF 2.1.0, one rule per policy, results at their lines", () => {

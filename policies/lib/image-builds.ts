@@ -414,7 +414,7 @@ export type EffectiveUser =
     /** The shipped stage's lineage's last USER, expanded (`app`, `10001:10001`), its line, and its stage (`stage "runtime"`). */
     | { state: "set"; user: string; line: number; stage: string; shown: string }
     /** No USER in the lineage: the image runs as its base image's user (root unless the base sets one). */
-    | { state: "none"; base: BaseImage; shown: string }
+    | { state: "none"; base: BaseImage; shown: string; line: number; stage: string }
     /** Not known here: a preview value, a USER built from what isn't known (a build arg, the base image's ENV), the target. */
     | { state: "unknown"; reason: string; line?: number }
     | { state: "unreadable"; shown: string; reason: string; fix: string };
@@ -437,7 +437,7 @@ export function effectiveUser(resource: BuildResource, policy: string, configure
         case "set":
             return { state: "set", user: user.user, line: user.line, stage: stageLabel(user.stage), shown: found.shown };
         case "none":
-            return { state: "none", base: found.lineage.base, shown: found.shown };
+            return { state: "none", base: found.lineage.base, shown: found.shown, line: found.shipped.line, stage: stageLabel(found.shipped) };
         case "unknown":
             return { state: "unknown", reason: `USER ${user.written} (line ${user.line}, ${stageLabel(user.stage)}) depends on a value not known here: a build argument not known yet, a platform ARG or the base image's ENV`, line: user.line };
     }

@@ -1,13 +1,13 @@
 // Rule 5a: no literal secret in a container's environment or an image's build arguments; a
 // secret manager injects secrets as files at run time (BuildKit secret mounts at build time).
 import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
-import { compileGlobs, isExcluded, isExemptImage } from "./lib/config";
+import { compileGlobs } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
 import { buildArguments, containerEnv, Variable } from "./lib/env";
-import { BuildResource, ImageBuild, ImageBuildKind, imageBuildOf, programDirectoryConfig, readDockerfile } from "./lib/image-builds";
+import { BuildResource, ImageBuild, ImageBuildKind, imageBuildValidation, programDirectoryConfig, readDockerfile } from "./lib/image-builds";
 import { configReader, containerPolicy, Finding, PolicyMetadata, render } from "./lib/policy";
 import { describeVerdict, envIsReadable, fileNameFor, judgeVariable, mountAsFileFix, SecretNameConfig, SecretVerdict } from "./lib/secrets";
-import { describeType, Entries, isUnknown, quote, rawProps, Unreadable } from "./lib/values";
+import { describeType, Entries, isUnknown, quote, Unreadable } from "./lib/values";
 import { Container } from "./lib/workloads";
 
 const name = "container-no-plaintext-secrets";
@@ -155,28 +155,19 @@ function buildSecretFix(build: ImageBuildKind, resourceName: string, variable: s
 const readConfig = configReader(name, metadata.config, parseConfig);
 
 /** Image builds are not containers: their build arguments, and their Dockerfile's ENV and ARG lines, are judged here, at the resource. */
-const validateBuildArguments: ResourceValidation = (args, reportViolation) => {
-    const resource: BuildResource = { type: args.type, name: args.name, props: rawProps(args.props) };
-    const build = imageBuildOf(resource, name);
-    if (!build) {
-        return;
-    }
-    const config = readConfig(args);
-    if (isExcluded({ name: args.name }, args.urn, config.exclude) || isExemptImage(build.images, config.exemptImages)) {
-        return;
-    }
+const validateBuildArguments = imageBuildValidation(name, readConfig, (resource, build, config, reportViolation) => {
     const form = `${build.kind.args.join(".")}: { NODE_ENV: "production" }`;
-    const findings = variableFindings(buildArguments(build.kind, resource.props), config.rule, form, (variable, verdict) => ({
+    const findings = variableFindings(buildArguments(build.kind, resource.props), config, form, (variable, verdict) => ({
         field: variable.field,
         problem: `sets build argument ${variable.name} to a literal secret (${describeVerdict(verdict)})`,
         why: buildWhy,
-        fix: buildSecretFix(build.kind, args.name, variable.name),
+        fix: buildSecretFix(build.kind, resource.name, variable.name),
     }));
     for (const finding of findings) {
         reportViolation(render(build.label, finding.field.join("."), finding));
     }
-    reportDockerfileSecrets(resource, build, config.rule, reportViolation);
-};
+    reportDockerfileSecrets(resource, build, config, reportViolation);
+});
 
 const dockerfileWhy = {
     ENV: "an ENV value is stored in the image's config: anyone who can pull the image reads it (docker image inspect), and every container started from it has it in env.",

@@ -3,12 +3,11 @@
 // check_runAsNonRoot.go and check_runAsUser.go (v1.35+: a pod in a user namespace passes both);
 // Docker's `user` as docker-bench-security's check_4_1 reads it.
 import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
-import { isExcluded, isExemptImage } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
 import { parseImageRef } from "./lib/dockerfile/stages";
-import { EffectiveUser, effectiveUser, imageBuildOf, programDirectoryConfig } from "./lib/image-builds";
+import { EffectiveUser, effectiveUser, imageBuildValidation, programDirectoryConfig } from "./lib/image-builds";
 import { configReader, containerPolicy, Finding, fixSnippet, podFixSnippet, render } from "./lib/policy";
-import { child, describeType, isObject, isUnknown, rawProps, readBoolean, Reading, readPath } from "./lib/values";
+import { child, describeType, isObject, isUnknown, readBoolean, Reading, readPath } from "./lib/values";
 import { Container, fieldPath, Pod, podUserNamespace, readField, writeField } from "./lib/workloads";
 
 const why = "root in a container is uid 0 on the node's kernel: a container escape, a writable host mount or a kernel bug hands it the node.";
@@ -131,6 +130,8 @@ interface RuleConfig {
 const parseConfig = (config: Record<string, unknown>): RuleConfig => ({ programDirectory: (config.programDirectory as string | undefined) || undefined });
 
 const name = "container-run-as-non-root";
+/** Its own config keys: where relative Dockerfile paths start, as for the other policies that read Dockerfiles. */
+const config = { programDirectory: programDirectoryConfig };
 
 const containers = containerPolicy<RuleConfig>({
     name,
@@ -151,7 +152,7 @@ const containers = containerPolicy<RuleConfig>({
         "`hostUsers: false` (a user namespace) is exempt. docker.Container / Compose: set `user` to a non-root user or " +
         "uid (`\"10001:10001\"`); docker.Service: `taskSpec.containerSpec.user`. Better still, build the image with a " +
         "non-root `USER`.",
-    config: { programDirectory: programDirectoryConfig },
+    config,
     parseConfig,
     checkPod(pod, _config, report) {
         if (userNamespace(pod)) {
@@ -231,20 +232,11 @@ function imageUserProblem(user: EffectiveUser): { subject: string; location: str
     }
 }
 
-const readConfig = configReader(name, containers.configSchema!.properties as never, parseConfig);
+const readConfig = configReader(name, config, parseConfig);
 
 /** Image builds run no container: the user their shipped stage runs as is judged at the resource (the last USER of its lineage). */
-const validateImageBuild: ResourceValidation = (args, reportViolation) => {
-    const resource = { type: args.type, name: args.name, props: rawProps(args.props) };
-    const build = imageBuildOf(resource, name);
-    if (!build) {
-        return;
-    }
-    const config = readConfig(args);
-    if (isExcluded({ name: args.name }, args.urn, config.exclude) || isExemptImage(build.images, config.exemptImages)) {
-        return;
-    }
-    const user = effectiveUser(resource, name, config.rule.programDirectory);
+const validateImageBuild = imageBuildValidation(name, readConfig, (resource, build, config, reportViolation) => {
+    const user = effectiveUser(resource, name, config.programDirectory);
     const found = user && imageUserProblem(user);
     if (found) {
         reportViolation(
@@ -256,7 +248,7 @@ const validateImageBuild: ResourceValidation = (args, reportViolation) => {
             }),
         );
     }
-};
+});
 
 export const runAsNonRoot: ResourceValidationPolicy = {
     ...containers,

@@ -1,15 +1,14 @@
 // Rule 2: multi-stage image builds. The image that ships holds the application and what it needs
 // to run; compilers, package managers and build dependencies stay in earlier stages.
 import { EnforcementLevel, ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
-import { compileGlobs, isExcluded, isExemptImage } from "./lib/config";
+import { compileGlobs } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
 import { Dockerfile, Stage } from "./lib/dockerfile/lines";
 import { isMinimalImage, Lineage, lineageOf, parseImageRef, stageLabel, takesFromBuildStage } from "./lib/dockerfile/stages";
 import { toolchainInstalls } from "./lib/dockerfile/toolchains";
 import { Glob } from "./lib/glob";
-import { BuildResource, ImageBuild, imageBuildOf, programDirectoryConfig, ShippedStage, shippedStageOf } from "./lib/image-builds";
+import { BuildResource, ImageBuild, imageBuildValidation, programDirectoryConfig, ShippedStage, shippedStageOf } from "./lib/image-builds";
 import { configReader, policyMetadata, PolicyMetadata } from "./lib/policy";
-import { rawProps } from "./lib/values";
 
 const metadata: PolicyMetadata = {
     name: "image-multi-stage-build",
@@ -300,16 +299,5 @@ function validate(resource: BuildResource, build: ImageBuild, config: RuleConfig
 
 export const multiStageBuild: ResourceValidationPolicy = {
     ...policyMetadata(metadata),
-    validateResource: (args, reportViolation) => {
-        const resource: BuildResource = { type: args.type, name: args.name, props: rawProps(args.props) };
-        const build = imageBuildOf(resource, metadata.name);
-        if (!build) {
-            return;
-        }
-        const config = readConfig(args);
-        if (isExcluded({ name: args.name }, args.urn, config.exclude) || isExemptImage(build.images, config.exemptImages)) {
-            return;
-        }
-        validate(resource, build, config.rule, reportViolation);
-    },
+    validateResource: imageBuildValidation(metadata.name, readConfig, validate),
 };

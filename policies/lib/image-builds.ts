@@ -5,13 +5,15 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigProperty } from "./config";
+import type { ReportViolation, ResourceValidation } from "@pulumi/policy";
+import { ConfigProperty, isExcluded, isExemptImage } from "./config";
 import { globalScope, Scope } from "./dockerfile/expand";
 import { Dockerfile, dockerfileCap, parseDockerfile, Stage } from "./dockerfile/lines";
 import { BaseImage, isDockerfileFrontend, Lineage, lineageOf, shippedStage, stageLabel, userOf } from "./dockerfile/stages";
 import { derivedOnce } from "./per-resource";
+import type { ParsedConfig } from "./policy";
 import { programDirectory } from "./program-directory";
-import { child, describeType, isObject, isUnknown, JsonObject, plain, quote, Reading, readPath, UNKNOWN, Unknown } from "./values";
+import { child, describeType, isObject, isUnknown, JsonObject, plain, quote, rawProps, Reading, readPath, UNKNOWN, Unknown } from "./values";
 
 /** A resource as the policies of one evaluation share it (per-resource.ts). */
 export interface BuildResource {
@@ -65,6 +67,29 @@ export interface ImageBuild {
 export function imageBuildOf(resource: BuildResource, policy: string): ImageBuild | undefined {
     const kind = imageBuildKinds[resource.type];
     return kind && derivedOnce(resource, resource.props, policy, "image build", () => kind.read(kind, resource.name, resource.props));
+}
+
+/**
+ * A policy's validation of image build resources (they run no container, so a container rule's
+ * scoping doesn't reach them): the build read once per resource, and skipped as `exclude` (by
+ * resource) and `exemptImages` (by the names the image is built under) say.
+ */
+export function imageBuildValidation<C>(
+    policy: string,
+    readConfig: (args: Parameters<ResourceValidation>[0]) => ParsedConfig<C>,
+    judge: (resource: BuildResource, build: ImageBuild, config: C, report: ReportViolation) => void,
+): ResourceValidation {
+    return (args, reportViolation) => {
+        const resource: BuildResource = { type: args.type, name: args.name, props: rawProps(args.props) };
+        const build = imageBuildOf(resource, policy);
+        if (!build) {
+            return;
+        }
+        const config = readConfig(args);
+        if (!isExcluded({ name: args.name }, args.urn, config.exclude) && !isExemptImage(build.images, config.exemptImages)) {
+            judge(resource, build, config.rule, reportViolation);
+        }
+    };
 }
 
 /**

@@ -1,5 +1,5 @@
 // JSON documents with source positions (source.ts): RFC 8259, as JSON.parse reads it (the last of
-// duplicate keys wins), with the line and column of every key and value, and syntax errors that
+// duplicate keys wins, and the document says which keys it repeats), with the line and column of every key and value, and syntax errors that
 // say where and what was expected without quoting the file (a file may hold what shouldn't be in a
 // CI log).
 import type { DocumentText } from "./documents";
@@ -9,6 +9,8 @@ const literal = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 class Parser {
     readonly tree = new SourceTree();
+    /** Whether an object repeats a key (the last value wins, as in JSON.parse). */
+    duplicateKeys = false;
     private i = 0;
     private line: number;
     private lineStart = 0;
@@ -103,6 +105,7 @@ class Parser {
             this.i++;
             this.skipBlanks();
             const entry = this.value();
+            this.duplicateKeys ||= Object.prototype.hasOwnProperty.call(value, key);
             if (key === "__proto__") {
                 Object.defineProperty(value, key, { value: entry.value, enumerable: true, writable: true, configurable: true });
             } else {
@@ -187,5 +190,5 @@ class Parser {
 export function parseJsonDocument(file: string, chunk: DocumentText): SourceDocument {
     const parser = new Parser(file, chunk.text, chunk.line);
     const { value, root } = parser.document();
-    return sourceDocument(file, chunk.text, value, parser.tree, root);
+    return sourceDocument(file, chunk.text, value, parser.tree, root, parser.duplicateKeys);
 }

@@ -46,6 +46,13 @@ export function parsePath(text: string): PropertyPath | undefined {
     return path.length > 0 ? path : undefined;
 }
 
+/** `["a", "b", 1, "c.d"]` -> `a.b[1]["c.d"]`: parsePath's inverse. */
+export function formatPath(path: PropertyPath): string {
+    return path
+        .map((segment, i) => (typeof segment === "number" ? `[${segment}]` : /^[A-Za-z_][\w-]*$/.test(segment) ? `${i > 0 ? "." : ""}${segment}` : `[${JSON.stringify(segment)}]`))
+        .join("");
+}
+
 /** The index of the quote that closes the JSON string opening at `open`, or -1. */
 function closingQuote(text: string, open: number): number {
     for (let i = open + 1; i < text.length; i++) {

@@ -74,15 +74,16 @@ function messageLines(message: string): string[] {
 
 const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 
-function errorLocation(error: InputError): string {
-    return [error.file, error.line, error.column].filter(part => part !== undefined).join(":");
+/** `file:line:column`, as much of it as is known. */
+function problemLocation(problem: InputError | Note): string {
+    return [problem.file, problem.line, problem.column].filter(part => part !== undefined).join(":");
 }
 
 /** Input errors and warnings on standard error as they come (for the JSON and SARIF formats, whose standard output a program reads). */
 export function problemsOnStderr(stderr: Writer): Pick<ScanSink, "error" | "note"> {
     return {
-        error: error => stderr.write(`container-guard: ${printable(errorLocation(error))}: ${printable(error.message)}\n`),
-        note: note => note.warning && stderr.write(`container-guard: ${printable(note.file)}: warning: ${printable(note.message)}\n`),
+        error: error => stderr.write(`container-guard: ${printable(problemLocation(error))}: ${printable(error.message)}\n`),
+        note: note => note.warning && stderr.write(`container-guard: ${printable(problemLocation(note))}: warning: ${printable(note.message)}\n`),
     };
 }
 
@@ -124,10 +125,10 @@ export function humanReporter(out: Writer, c: Colours): Reporter {
         end(summary) {
             const more = (retained: Retained<unknown>) => (retained.dropped > 0 ? [`  … and ${plural(retained.dropped, "more")}`] : []);
             if (errors.items.length > 0) {
-                write([c.bold(c.red("Errors")), ...errors.items.map(error => `  ${c.cyan(printable(errorLocation(error)))}  ${printable(error.message)}`), ...more(errors)], true);
+                write([c.bold(c.red("Errors")), ...errors.items.map(error => `  ${c.cyan(printable(problemLocation(error)))}  ${printable(error.message)}`), ...more(errors)], true);
             }
             if (notes.items.length > 0) {
-                write([c.bold("Notes"), ...notes.items.map(note => `  ${c.cyan(printable(note.file))}  ${note.warning ? `${c.yellow("warning:")} ` : ""}${printable(note.message)}`), ...more(notes)], true);
+                write([c.bold("Notes"), ...notes.items.map(note => `  ${c.cyan(printable(problemLocation(note)))}  ${note.warning ? `${c.yellow("warning:")} ` : ""}${printable(note.message)}`), ...more(notes)], true);
             }
             const skipped = summary.skipped > 0 ? ` (${summary.skipped.toLocaleString("en")} declaring no workload)` : "";
             const verdict =

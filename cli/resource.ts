@@ -30,9 +30,11 @@ export interface InputError {
     readonly message: string;
 }
 
-/** Something worth saying that is not an error: a file skipped, an env_file missing; a warning: a file's bytes not UTF-8. */
+/** Something worth saying that is not an error: a file skipped, an env_file missing; a warning: a file's bytes not UTF-8, a key written twice. */
 export interface Note {
     readonly file: string;
+    readonly line?: number;
+    readonly column?: number;
     readonly message: string;
     readonly warning?: true;
 }

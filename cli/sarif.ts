@@ -95,7 +95,7 @@ export function sarifReporter(out: Writer, stderr: Writer, policies: readonly Re
                     toolExecutionNotifications: [
                         ...errors.items.map(error => notification("error", error.message, physicalLocation(error.file, error.line, error.column))),
                         ...notListed(errors, "input errors"),
-                        ...warnings.items.map(warning => notification("warning", warning.message, physicalLocation(warning.file))),
+                        ...warnings.items.map(warning => notification("warning", warning.message, physicalLocation(warning.file, warning.line, warning.column))),
                         ...notListed(warnings, "warnings"),
                     ],
                 },

@@ -11,6 +11,7 @@ import { jsonDocuments, maxDocumentChars, yamlDocuments } from "./documents";
 import { expandInputs, Input, Problems, scanRootOf } from "./inputs";
 import { parseJsonDocument } from "./json-source";
 import { isKubernetesObject, kubernetesResources } from "./kubernetes";
+import { formatPath } from "./locate";
 import { decodedText, descriptorChunks, NotText, openToRead } from "./read";
 import { ScanResource } from "./resource";
 import { ConfigErrors, Finding, runPolicies } from "./run";
@@ -191,6 +192,7 @@ function* manifestResources(input: Input, reading: Reading): Generator<ScanResou
                 compose = undefined; // a Compose file has one document
                 if (isKubernetesObject(document.value)) {
                     recognised = true;
+                    warnDuplicateKeys(document, problems);
                     yield kubernetesResources(document);
                 }
             }
@@ -215,7 +217,10 @@ function* manifestResources(input: Input, reading: Reading): Generator<ScanResou
             fs.closeSync(opened.fd);
         }
     }
-    if (compose) {
+    if (compose && compose.duplicateKeys.length > 0) {
+        recognised = failed = true;
+        rejectDuplicateKeys(compose, problems);
+    } else if (compose) {
         recognised = true;
         const declared = composeResources({
             document: compose,
@@ -232,6 +237,23 @@ function* manifestResources(input: Input, reading: Reading): Generator<ScanResou
         if (input.named) {
             problems.note({ file: input.shown, message: "skipped: neither Kubernetes objects nor a Compose file" });
         }
+    }
+}
+
+/**
+ * Keys a Kubernetes object writes twice: read as the API server's (non-strict) decoding reads them,
+ * the last value winning, with a warning at each, as its field validation gives (kubectl's default).
+ */
+function warnDuplicateKeys(document: SourceDocument, problems: Problems): void {
+    for (const { path, at, first } of document.duplicateKeys) {
+        problems.note({ ...at, message: `${formatPath(path)} is written twice (first on line ${first.line}): the last value counts, as the API server reads it`, warning: true });
+    }
+}
+
+/** Keys a Compose file writes twice: docker compose (compose-go's YAML decoder) rejects the file, so it is an input error, and its services are not judged. */
+function rejectDuplicateKeys(document: SourceDocument, problems: Problems): void {
+    for (const { path, at, first } of document.duplicateKeys) {
+        problems.error({ ...at, message: `mapping key "${path[path.length - 1]}" already defined at line ${first.line} (${formatPath(path)}): docker compose rejects the file, so its services were not judged` });
     }
 }
 

@@ -128,10 +128,20 @@ export class SourceError extends Error {
 /** Nesting deeper than this is refused: no manifest comes near it, and the parsers recurse. */
 export const maxDepth = 1000;
 
+/** A mapping key written twice (or more) in one mapping: the later one, and the first. */
+export interface DuplicateKey {
+    /** The key's property path: `spec.template.spec.containers[0].image` is `["spec", "template", "spec", "containers", 0, "image"]`. */
+    readonly path: PropertyPath;
+    readonly at: Location;
+    readonly first: Location;
+}
+
 export interface SourceDocument {
-    /** The document as plain JavaScript values. */
+    /** The document as plain JavaScript values; of a key written twice in a mapping, the last value. */
     readonly value: unknown;
     readonly root: SourceNode | undefined;
+    /** The keys written twice, each after its first; empty for almost every document. */
+    readonly duplicateKeys: readonly DuplicateKey[];
     /** The node written at `path` below `from` (the root by default); undefined where it isn't written. */
     nodeAt(path: PropertyPath, from?: SourceNode): SourceNode | undefined;
     /**
@@ -144,8 +154,64 @@ export interface SourceDocument {
     blockScalarStart(node: SourceNode | undefined): number | undefined;
 }
 
-/** A document's value and node tree as the place to look things up. `text` is the document's own text, which node offsets index. */
-export function sourceDocument(file: string, text: string, value: unknown, tree: SourceTree, root: SourceNode | undefined): SourceDocument {
+const noDuplicates: readonly DuplicateKey[] = [];
+
+/** `merge` keys (`<<`), which YAML lets a mapping repeat. */
+const mergeKey = "<<";
+
+/**
+ * The keys written more than once in a mapping of the document, in document order. Each node
+ * visited keeps its parent and its key or index, and a path is built only for a duplicate: memory
+ * in proportion to the document, however deep.
+ */
+function findDuplicateKeys(tree: SourceTree, root: SourceNode, at: (node: SourceNode) => Location): DuplicateKey[] {
+    const found: DuplicateKey[] = [];
+    const parents: number[] = [-1];
+    const segments: Array<string | number> = [""];
+    const pathOf = (entry: number): PropertyPath => {
+        const path: Array<string | number> = [];
+        for (let e = entry; e > 0; e = parents[e]) {
+            path.push(segments[e]);
+        }
+        return path.reverse();
+    };
+    const pending: Array<{ node: SourceNode; entry: number }> = [{ node: root, entry: 0 }];
+    const visit = (node: SourceNode, parent: number, segment: string | number) => {
+        parents.push(parent);
+        segments.push(segment);
+        pending.push({ node, entry: parents.length - 1 });
+    };
+    while (pending.length > 0) {
+        const { node, entry } = pending.pop()!;
+        const count = tree.childCount(node);
+        if (tree.kind(node) === "mapping") {
+            const firsts = new Map<string, SourceNode>();
+            for (let i = 0; i + 1 < count; i += 2) {
+                const key = tree.child(node, i);
+                const name = String(tree.value(key));
+                const first = firsts.get(name);
+                if (first === undefined) {
+                    firsts.set(name, key);
+                } else if (name !== mergeKey) {
+                    found.push({ path: [...pathOf(entry), name], at: at(key), first: at(first) });
+                }
+                visit(tree.child(node, i + 1), entry, name);
+            }
+        } else if (tree.kind(node) === "sequence") {
+            for (let i = 0; i < count; i++) {
+                visit(tree.child(node, i), entry, i);
+            }
+        }
+    }
+    return found.sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column);
+}
+
+/**
+ * A document's value and node tree as the place to look things up. `text` is the document's own
+ * text, which node offsets index; `hasDuplicateKeys` when the parser met a key written twice in a
+ * mapping (they are then found in the tree).
+ */
+export function sourceDocument(file: string, text: string, value: unknown, tree: SourceTree, root: SourceNode | undefined, hasDuplicateKeys = false): SourceDocument {
     const at = (node: SourceNode): Location => ({ file, line: tree.line(node), column: tree.column(node) });
     /** Follows `path` as far as it is written: the last node reached, and the node that says where. */
     const walk = (path: PropertyPath, from: SourceNode | undefined) => {
@@ -156,7 +222,7 @@ export function sourceDocument(file: string, text: string, value: unknown, tree:
             let key: SourceNode | undefined;
             const kind = node === undefined ? undefined : tree.kind(node);
             if (node !== undefined && kind === "mapping") {
-                // The last entry of a key wins, as in JSON.parse (YAML refuses duplicates).
+                // The last entry of a key wins, as in JSON.parse and the API server's decoding.
                 const count = tree.childCount(node);
                 for (let i = count - 2 - (count % 2); i >= 0; i -= 2) {
                     if (String(tree.value(tree.child(node, i))) === String(segment)) {
@@ -179,6 +245,7 @@ export function sourceDocument(file: string, text: string, value: unknown, tree:
     return {
         value,
         root,
+        duplicateKeys: hasDuplicateKeys && root !== undefined ? findDuplicateKeys(tree, root, at) : noDuplicates,
         nodeAt: (path, from = root) => walk(path, from).node,
         locate: (path, from = root, fallback) => {
             const { where } = walk(path, from);

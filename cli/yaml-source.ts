@@ -29,48 +29,22 @@ type Frame = { node: SourceNode; children: SourceNode[]; lastChild: unknown };
 
 /** The documents of one document's text (one, unless the text holds several). Throws SourceError. */
 export function parseYamlDocuments(file: string, chunk: DocumentText): SourceDocument[] {
-    const { text } = chunk;
-    const lineOffset = chunk.line - 1;
-    const tree = new SourceTree();
-    const stack: Frame[] = [{ node: -1, children: [], lastChild: undefined }];
-    let aliases = false;
-    const limit = expansionLimit(text);
-    let values: unknown[];
+    let parsed: Parsed;
+    let duplicates = false;
     try {
-        values = jsyaml.loadAll(text, undefined, {
-            schema,
-            ...({ maxDepth } as jsyaml.LoadOptions), // js-yaml 4.3's, not in its types yet
-            listener(event, state) {
-                if (event === "open") {
-                    stack.push({ node: tree.open(state.position, state.line + 1 + lineOffset, state.position - state.lineStart + 1), children: [], lastChild: undefined });
-                    return;
-                }
-                const { node, children, lastChild } = stack.pop()!;
-                const parent = stack[stack.length - 1];
-                let closed = node;
-                if (children.length === 0 && text[tokenStart(text, tree.offset(node))] === "*") {
-                    tree.close(node, "alias", state.result, children);
-                    aliases = true;
-                } else if (children.length === 1 && typeof state.result === "object" && state.result !== null && lastChild === state.result) {
-                    // A collection that js-yaml first tried as the key of a block mapping (a flow
-                    // collection on a line of its own, a JSON document): the node is its only child.
-                    closed = children[0];
-                } else {
-                    const kind = state.kind as NodeKind;
-                    if (kind === "sequence" && aliases && joinedLength(state.result as unknown[]) > limit) {
-                        // A list can be a mapping key (`? [*a, *a]`), which js-yaml turns into its items joined:
-                        // refused before that string is built.
-                        throw new SourceError({ file, line: tree.line(node), column: tree.column(node) }, `the aliases in this list ${expands}`);
-                    }
-                    tree.close(node, kind, kind === "scalar" ? state.result : undefined, children);
-                }
-                parent.children.push(closed);
-                parent.lastChild = state.result;
-            },
-        });
+        try {
+            parsed = parse(file, chunk, false);
+        } catch (e) {
+            if (!(e instanceof jsyaml.YAMLException) || e.reason !== "duplicated mapping key") {
+                throw e;
+            }
+            // Read again as the API server decodes (the last value wins), and the keys found in the tree.
+            parsed = parse(file, chunk, true);
+            duplicates = true;
+        }
     } catch (e) {
         if (e instanceof jsyaml.YAMLException) {
-            const location = { file, line: (e.mark?.line ?? 0) + 1 + lineOffset, column: (e.mark?.column ?? 0) + 1 };
+            const location = { file, line: (e.mark?.line ?? 0) + 1 + chunk.line - 1, column: (e.mark?.column ?? 0) + 1 };
             if (/^nesting exceeded maxDepth/.test(e.reason)) {
                 throw new SourceError(location, `nested more than ${maxDepth} levels deep, so it is not read`);
             }
@@ -78,13 +52,63 @@ export function parseYamlDocuments(file: string, chunk: DocumentText): SourceDoc
         }
         throw e;
     }
-    const roots = stack[0].children;
+    const { values, tree, roots, aliases } = parsed;
     return values.map((value, i) => {
         if (aliases && roots[i] !== undefined) {
-            checkExpansion(file, text, tree, roots[i]);
+            checkExpansion(file, chunk.text, tree, roots[i]);
         }
-        return sourceDocument(file, text, value, tree, roots[i]);
+        return sourceDocument(file, chunk.text, value, tree, roots[i], duplicates);
     });
+}
+
+interface Parsed {
+    values: unknown[];
+    tree: SourceTree;
+    roots: SourceNode[];
+    aliases: boolean;
+}
+
+/** js-yaml's documents and their tree; `json` lets a mapping repeat a key (the last value wins), as JSON.parse does. */
+function parse(file: string, chunk: DocumentText, json: boolean): Parsed {
+    const { text } = chunk;
+    const lineOffset = chunk.line - 1;
+    const tree = new SourceTree();
+    const stack: Frame[] = [{ node: -1, children: [], lastChild: undefined }];
+    let aliases = false;
+    const limit = expansionLimit(text);
+    const values = jsyaml.loadAll(text, undefined, {
+        schema,
+        json,
+        ...({ maxDepth } as jsyaml.LoadOptions), // js-yaml 4.3's, not in its types yet
+        listener(event, state) {
+            if (event === "open") {
+                stack.push({ node: tree.open(state.position, state.line + 1 + lineOffset, state.position - state.lineStart + 1), children: [], lastChild: undefined });
+                return;
+            }
+            const { node, children, lastChild } = stack.pop()!;
+            const parent = stack[stack.length - 1];
+            let closed = node;
+            if (children.length === 0 && text[tokenStart(text, tree.offset(node))] === "*") {
+                tree.close(node, "alias", state.result, children);
+                aliases = true;
+            } else if (children.length === 1 && typeof state.result === "object" && state.result !== null && lastChild === state.result) {
+                // A collection that js-yaml first tried as the key of a block mapping (a flow
+                // collection on a line of its own, a JSON document): the node is its only child.
+                closed = children[0];
+            } else {
+                const kind = state.kind as NodeKind;
+                if (kind === "sequence" && aliases && joinedLength(state.result as unknown[]) > limit) {
+                    // A list can be a mapping key (`? [*a, *a]`), which js-yaml turns into its items joined:
+                    // refused before that string is built.
+                    throw new SourceError({ file, line: tree.line(node), column: tree.column(node) }, `the aliases in this list ${expands}`);
+                }
+                tree.close(node, kind, kind === "scalar" ? state.result : undefined, children);
+            }
+            parent.children.push(closed);
+            parent.lastChild = state.result;
+        },
+    });
+    return { values, tree, roots: stack[0].children, aliases };
 }
 
 const expands = `make this document expand past ${expansionRatio} times its size (a YAML alias bomb?), so it is not read`;

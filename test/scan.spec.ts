@@ -58,7 +58,7 @@ interface JsonFinding {
 interface JsonReport {
     findings: JsonFinding[];
     errors: Array<{ file: string; line?: number; message: string }>;
-    notes: Array<{ file: string; message: string }>;
+    notes: Array<{ file: string; line?: number; message: string }>;
     summary: { files: number; skipped: number; resources: number; mandatory: number; advisory: number; errors: number };
 }
 
@@ -229,7 +229,7 @@ describe("container-guard scan", function () {
 
         it("expands globs", () => {
             const { report } = scanJson(["scan", `${fixtures}/**/*.json`, `${fixtures}/l*.yaml`]);
-            assert.deepStrictEqual(report.summary.files, 2);
+            assert.deepStrictEqual(report.summary.files, 3, "hardened.json, duplicate-keys/report.json and list.yaml");
             assert.deepStrictEqual(where(report), [`container-pid-limit@${fixture("list.yaml")}:29`]);
         });
 
@@ -245,6 +245,47 @@ describe("container-guard scan", function () {
                 assert.match(report.notes[0].message, /helm template .*chart \| container-guard scan -/);
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+
+    describe("keys written twice", () => {
+        const dir = fixture("duplicate-keys");
+
+        it("reads a Kubernetes object as the API server does, the last value winning, with a warning at each repeated key", () => {
+            const { code, report } = scanJson(["scan", `${dir}/redis.yaml`, `${dir}/report.json`]);
+            assert.strictEqual(code, 1, "the privileged securityContext written last is judged, and no input error hides it");
+            assert.deepStrictEqual(report.errors, []);
+            assert.deepStrictEqual(
+                report.notes.map(n => `${n.file}:${n.line} ${n.message}`),
+                [
+                    `${dir}/redis.yaml:15 spec.template.metadata.labels is written twice (first on line 14): the last value counts, as the API server reads it`,
+                    `${dir}/redis.yaml:25 spec.template.spec.containers[0].securityContext is written twice (first on line 20): the last value counts, as the API server reads it`,
+                    `${dir}/report.json:10 spec.containers[0].image is written twice (first on line 9): the last value counts, as the API server reads it`,
+                ],
+            );
+            assert.ok(report.notes.every(n => (n as { warning?: boolean }).warning === true));
+            assert.deepStrictEqual(where(report).filter(w => w.includes("privileged")), [`container-no-privileged@${dir}/redis.yaml:26`]);
+            assert.deepStrictEqual(report.findings.filter(f => f.file.endsWith("report.json")), [], "the hardened Pod passes");
+        });
+
+        it("rejects a Compose file with a repeated key at its line, as docker compose does", () => {
+            const { code, report } = scanJson(["scan", `${dir}/compose.yaml`]);
+            assert.strictEqual(code, 2);
+            assert.deepStrictEqual(report.errors.map(e => `${e.file}:${e.line} ${e.message}`), [
+                `${dir}/compose.yaml:7 mapping key "environment" already defined at line 5 (services.web.environment): docker compose rejects the file, so its services were not judged`,
+            ]);
+            assert.deepStrictEqual(report.findings, []);
+        });
+
+        it("says nothing of a repeated key in YAML that is no manifest", () => {
+            const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "container-guard-scan-"));
+            try {
+                fs.writeFileSync(path.join(tmp, "ci.yaml"), "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    runs-on: ubuntu-24.04\n");
+                const { code, report } = scanJson(["scan", tmp]);
+                assert.deepStrictEqual([code, report.errors, report.notes, report.summary.skipped], [0, [], [], 1]);
+            } finally {
+                fs.rmSync(tmp, { recursive: true, force: true });
             }
         });
     });

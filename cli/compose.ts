@@ -5,7 +5,8 @@
 import * as path from "path";
 import { isObject, JsonObject } from "../policies/lib/values";
 import { composeServiceType } from "../policies/lib/workloads";
-import { displayPath, Problems } from "./inputs";
+import { displayPath } from "../policies/lib/dialect";
+import { Problems } from "./inputs";
 import { readSmallText } from "./read";
 import { ScanResource } from "./resource";
 import { ScanRoot } from "./scan-root";
@@ -121,6 +122,7 @@ function serviceResource(context: ComposeContext, name: string, service: JsonObj
         type: composeServiceType,
         name,
         props,
+        source: "compose",
         label: `Compose service ${name}`,
         at,
         locate(path: PropertyPath) {
@@ -256,14 +258,16 @@ function buildResource(context: ComposeContext, name: string, service: JsonObjec
             type: dockerBuildType,
             name,
             props,
+            source: "compose",
             label: `Compose service ${name}, build`,
             at: document.locate(["build"], node),
+            // Messages name the build's fields as Compose does (`build.args.NPM_TOKEN`); an argument of a list is at its index.
             locate(path: PropertyPath) {
-                const [field, key] = path;
-                if (field === "buildArgs" && typeof key === "string" && args) {
+                const [field, sub, key] = path;
+                if (field === "build" && sub === "args" && typeof key === "string" && args) {
                     return document.locate(["build", "args", args.keys.get(key) ?? key], node);
                 }
-                return document.locate(fieldPaths[field] ?? ["build"], node);
+                return document.locate(field === "build" ? path : ["build"], node);
             },
             dockerfileLine(line: number) {
                 if (shownDockerfile) {

@@ -4,6 +4,7 @@
 // (scan-root.ts) is not followed unless the user asks (`--follow-symlinks`).
 import * as fs from "fs";
 import * as path from "path";
+import { displayPath } from "../policies/lib/dialect";
 import { fileTypeOf } from "./read";
 import { InputError, Note } from "./resource";
 import { realPath, ScanRoot } from "./scan-root";
@@ -29,12 +30,6 @@ export interface Input {
 }
 
 export const stdinName = "<stdin>";
-
-/** A path as the report shows it: relative to the working directory, with `/`. */
-export function displayPath(absolute: string): string {
-    const relative = path.relative(process.cwd(), absolute);
-    return (relative === "" || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative) ? absolute : relative).split(path.sep).join("/");
-}
 
 /** `Dockerfile`, `Dockerfile.prod`, `api.Dockerfile` (any case), but not `Dockerfile.dockerignore`. */
 export function isDockerfileName(file: string): boolean {

@@ -38,6 +38,7 @@ export function kubernetesResources(document: SourceDocument): ScanResource[] {
             type,
             name,
             props: value,
+            source: "kubernetes-manifest",
             label: `${value.kind} ${namespace}${name}`,
             at: document.locate([], node),
             locate: path => document.locate(path, node),

@@ -67,9 +67,14 @@ export function printable(text: string): string {
     return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** A finding's lines: its own, then Why and Fix; a line break anywhere else came from a scanned name. */
+/**
+ * A finding's lines: its own, then Why and Fix, and the indented lines of a fix that spans several
+ * (a Dockerfile's `    FROM ...`, `  and ship that stage: ...`). A line break anywhere else came
+ * from a scanned name and is escaped; a line this lets through starts, once indented, with a word
+ * or `# `, never with what a CI log reads as a command (`::`, `##[`).
+ */
 function messageLines(message: string): string[] {
-    return message.split(/\n(?=(?:Why|Fix): )/).map(printable);
+    return message.split(/\n(?=(?:Why|Fix): | {2,}(?:[A-Z]+ |# |and ))/).map(printable);
 }
 
 const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;

@@ -1,5 +1,6 @@
 // What the scan hands the policies: resources shaped as a Pulumi program would hand them to the
 // engine (a type token, a name, plain props), each knowing where in the scanned files it is written.
+import type { Dialect } from "../policies/lib/dialect";
 import { JsonObject } from "../policies/lib/values";
 import { Location, PropertyPath } from "./source";
 
@@ -16,6 +17,8 @@ export interface ResourceSummary {
 
 export interface ScanResource extends ResourceSummary {
     readonly props: JsonObject;
+    /** What its file is written in, which the policies' messages speak (policies/lib/dialect.ts). */
+    readonly source: Exclude<Dialect, "pulumi">;
     /** Where a property path of `props` is written (its nearest written ancestor when it isn't). */
     locate(path: PropertyPath): Location;
     /** Where line `line` of the Dockerfile it builds is; undefined for resources that build nothing. */

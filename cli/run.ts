@@ -6,6 +6,7 @@
 // the files: they hold no unknowns, so the SDK's unknown-checking proxy has nothing to do.
 import type { EnforcementLevel, ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { ConfigError } from "../policies/lib/config";
+import { sourceTag } from "../policies/lib/dialect";
 import { JsonObject } from "../policies/lib/values";
 import { composeServiceType } from "../policies/lib/workloads";
 import { PolicyConfig } from "./config";
@@ -26,7 +27,11 @@ export interface Finding {
 class NotApplicable extends Error {}
 
 const options = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
-const stackTags: ReadonlyMap<string, string> = new Map();
+
+/** The stack tags a validation gets: the one that says what the resource's file is written in, for the messages to speak it. */
+const stackTagsBySource = new Map<ScanResource["source"], ReadonlyMap<string, string>>(
+    (["kubernetes-manifest", "compose", "dockerfile"] as const).map(source => [source, new Map([[sourceTag, source]])]),
+);
 
 interface Diagnostic {
     message?: string;
@@ -80,7 +85,7 @@ export function runPolicies(
                     urn,
                     name: resource.name,
                     opts: options,
-                    stackTags,
+                    stackTags: stackTagsBySource.get(resource.source),
                     isType: (resourceClass: { __pulumiType?: string }) => resourceClass?.__pulumiType === resource.type,
                     asType: (resourceClass: { __pulumiType?: string }) => (resourceClass?.__pulumiType === resource.type ? resource.props : undefined),
                     getConfig: () => ({ ...properties }),
@@ -125,13 +130,13 @@ export class ConfigErrors extends Error {
  */
 export function configErrorsOf(policies: readonly ResourceValidationPolicy[], config: ReadonlyMap<string, PolicyConfig>): ConfigError[] {
     const at = { file: "(config check)", line: 1, column: 1 };
-    const probe = (type: string, props: JsonObject): ScanResource => ({ type, name: "probe", props, label: type, at, locate: () => at });
+    const probe = (type: string, source: ScanResource["source"], props: JsonObject): ScanResource => ({ type, name: "probe", props, source, label: type, at, locate: () => at });
     const container = { name: "probe", image: "probe" };
     try {
         runPolicies(policies, config, [
-            probe("kubernetes:core/v1:Pod", { apiVersion: "v1", kind: "Pod", metadata: { name: "probe" }, spec: { containers: [container] } }),
-            probe(composeServiceType, { image: "probe" }),
-            probe("docker-build:index:Image", { dockerfile: { inline: "FROM scratch\n" }, context: { location: "." } }),
+            probe("kubernetes:core/v1:Pod", "kubernetes-manifest", { apiVersion: "v1", kind: "Pod", metadata: { name: "probe" }, spec: { containers: [container] } }),
+            probe(composeServiceType, "compose", { image: "probe" }),
+            probe("docker-build:index:Image", "dockerfile", { dockerfile: { inline: "FROM scratch\n" }, context: { location: "." } }),
         ]);
     } catch (e) {
         if (e instanceof ConfigErrors) {

@@ -68,6 +68,7 @@ function dockerfileResource(input: Input, text: string | undefined): ScanResourc
             dockerfile: text === undefined ? { location: input.absolute } : { inline: text },
             context: { location: input.dir },
         },
+        source: "dockerfile",
         label: "Dockerfile",
         at,
         locate: () => at,

@@ -1,7 +1,7 @@
 // CIS Docker 5.18: host devices are not directly exposed to containers. Docker only: a Kubernetes pod
 // spec has no device mapping, and a Swarm service has none in the Docker provider.
 import { complianceFramework } from "./lib/controls";
-import { containerPolicy, Finding, fixSnippet } from "./lib/policy";
+import { containerPolicy, Finding, fixSnippet, listFix } from "./lib/policy";
 import { quote, Unreadable } from "./lib/values";
 import { Container, deviceCgroupRules, FieldName, fieldPath, hasField, hostDevices, Setting } from "./lib/workloads";
 
@@ -22,11 +22,8 @@ const exemptHint = "if the app needs it, exempt the container with the container
 function withoutEntry(container: Container, name: FieldName, entry: Setting<string>, key?: string): string {
     const path = fieldPath(container, name)!;
     const list = path[path.length - 1];
-    if (container.shape === "composeService") {
-        return fixSnippet(container, [entry.field[0]], "undefined");
-    }
     const item = key ? `d.${key}` : "d";
-    return fixSnippet(container, path, `${list}.filter(d => ${item} !== ${quote(entry.value)})`);
+    return listFix(container, path, { remove: [entry.field[0]] }, `${list}.filter(d => ${item} !== ${quote(entry.value)})`, exemptHint);
 }
 
 function unreadableFinding({ field, problem }: Unreadable, what: string, why: string, fix: string): Finding {
@@ -45,14 +42,14 @@ function findings(container: Container): Finding[] {
             field: device.field,
             problem: `maps the host device ${quote(device.value)} into the container`,
             why: deviceWhy,
-            fix: `${withoutEntry(container, "devices", device, container.shape === "composeService" ? undefined : "hostPath")} // ${exemptHint}`,
+            fix: withoutEntry(container, "devices", device, container.shape === "composeService" ? undefined : "hostPath"),
         })),
-        ...devices.unreadable.map(u => unreadableFinding(u, "device it maps", deviceWhy, `${fixSnippet(container, devicesField, "undefined")} // ${exemptHint}`)),
+        ...devices.unreadable.map(u => unreadableFinding(u, "device it maps", deviceWhy, fixSnippet(container, devicesField, "undefined", exemptHint))),
         ...rules.items.map(rule => ({
             field: rule.field,
             problem: `is ${quote(rule.value)}, which lets the container use the host devices it matches`,
             why: cgroupRuleWhy,
-            fix: `${withoutEntry(container, "deviceCgroupRules", rule)} // ${exemptHint}`,
+            fix: withoutEntry(container, "deviceCgroupRules", rule),
         })),
         ...rules.unreadable.map(u => unreadableFinding(u, "devices it allows", cgroupRuleWhy, fixSnippet(container, rulesField, "undefined"))),
     ];

@@ -3,7 +3,7 @@
 // container-pid-limit's), and a Kubernetes probe or lifecycle handler doesn't point the kubelet at
 // another host.
 import { complianceFramework } from "./lib/controls";
-import { containerPolicy, Finding, fixSnippet, podFixSnippet, serviceFixSnippet } from "./lib/policy";
+import { containerPolicy, Finding, fixSnippet, leafFixSnippet, podFixSnippet, serviceFixSnippet } from "./lib/policy";
 import { describeType, quote } from "./lib/values";
 import { Container, FieldName, HostNamespace, NamespaceSetting, Pod, hostNamespaces, podHostNamespaces, probeHosts, writeField } from "./lib/workloads";
 
@@ -54,7 +54,7 @@ function dockerFindings(container: Container): Array<Finding & { namespace: Host
         const fix = service
             ? serviceFixSnippet(container.workload, ["taskSpec", "networksAdvanceds"], `networksAdvanceds.filter(n => n.name !== "host")`) +
               " // an overlay network instead; publish ports in endpointSpec"
-            : fixSnippet(container, setting.field, "undefined") + (setting.namespace === "network" ? " // a network of its own; publish the ports it serves" : ` // its own ${setting.namespace} namespace`);
+            : fixSnippet(container, setting.field, "undefined", setting.namespace === "network" ? "a network of its own; publish the ports it serves" : `its own ${setting.namespace} namespace`);
         return [{ namespace: setting.namespace, field: setting.field, ...(service && { fromResource: true as const }), problem, why: namespaceWhy[setting.namespace](service ? "node" : "host"), fix }];
     });
 }
@@ -74,7 +74,7 @@ function probeFindings(container: Container): Finding[] {
                 ? `is ${quote(value)}, so the kubelet connects to that host instead of the pod`
                 : `can't be read (expected a host name, found ${describeType(value)}); it must be unset or empty`;
         const header = field.includes("httpGet") ? "; for a virtual host, send a Host header in httpHeaders" : "";
-        return [{ field, problem, why: probeHostWhy, fix: `${container.shortPath}.${field.join(".")} = undefined // the kubelet then connects to the pod's IP${header}` }];
+        return [{ field, problem, why: probeHostWhy, fix: leafFixSnippet(container, field, "undefined", `the kubelet then connects to the pod's IP${header}`) }];
     });
 }
 

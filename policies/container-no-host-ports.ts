@@ -3,7 +3,7 @@
 // nonzero one); a Docker container is reached through the ports it publishes, so there the control
 // is the host's privileged ports (below 1024), which only root may bind.
 import { complianceFramework } from "./lib/controls";
-import { containerPolicy, Finding, fixSnippet, serviceFixSnippet } from "./lib/policy";
+import { containerPolicy, Finding, fixSnippet, leafFixSnippet, podFixSnippet, serviceFixSnippet } from "./lib/policy";
 import { Container, PublishedPort, publishedPorts } from "./lib/workloads";
 
 interface HostPortsConfig {
@@ -39,7 +39,7 @@ function dockerFix(container: Container, port: PublishedPort): string {
             return serviceFixSnippet(container.workload, ["endpointSpec", "ports"], `[...otherPorts, { ...${field[1]}, publishedPort: ${published} }]`) + ` // or no publishedPort: Swarm picks one; or ${allow}`;
         default: {
             const long = field.length > 1; // `{ published: 80 }` rather than `"80:8080"`
-            return fixSnippet(container, field, long ? published : JSON.stringify(shiftedShortSyntax(JSON.parse(port.written), shift))) + ` // or ${allow}`;
+            return fixSnippet(container, field, long ? published : JSON.stringify(shiftedShortSyntax(JSON.parse(port.written), shift)), `or ${allow}`);
         }
     }
 }
@@ -58,7 +58,7 @@ function shiftedShortSyntax(text: string, shift: (n: number) => number): string 
 function wellFormedFix(container: Container): string {
     switch (container.shape) {
         case "kubernetes":
-            return `${container.shortPath}.ports = [{ containerPort: 8080 }] // port objects with numbers; no hostPort`;
+            return fixSnippet(container, ["ports"], "[{ containerPort: 8080 }]", "port objects with numbers; no hostPort");
         case "dockerService":
             return serviceFixSnippet(container.workload, ["endpointSpec", "ports"], "[{ targetPort: 8080, publishedPort: 8080 }]");
         case "dockerContainer":
@@ -90,13 +90,13 @@ function findings(container: Container, allowed: ReadonlySet<number>): Finding[]
                           field,
                           problem: `is ${hostPort} in a pod with hostNetwork: true, so the API server makes it the hostPort: port ${hostPort} of the node is the container's`,
                           why: hostPortWhy,
-                          fix: `${container.pod!.path}.hostNetwork = false // then the port is the pod's own; or add ${hostPort} to allowedHostPorts`,
+                          fix: podFixSnippet(container.pod!, ["hostNetwork"], "false", `then the port is the pod's own; or add ${hostPort} to allowedHostPorts`),
                       }
                     : {
                           field,
                           problem: `is ${hostPort}, so port ${hostPort} of the node forwards to the container`,
                           why: hostPortWhy,
-                          fix: `${container.shortPath}.${field.join(".")} = undefined // reach the container through a Service; or add ${hostPort} to allowedHostPorts`,
+                          fix: leafFixSnippet(container, field, "undefined", `reach the container through a Service; or add ${hostPort} to allowedHostPorts`),
                       },
             );
             continue;

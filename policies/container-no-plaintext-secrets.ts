@@ -4,7 +4,7 @@ import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { compileGlobs } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
 import { buildArguments, containerEnv, Variable } from "./lib/env";
-import { BuildResource, ImageBuild, ImageBuildKind, imageBuildValidation, programDirectoryConfig, readDockerfile } from "./lib/image-builds";
+import { BuildResource, ImageBuild, imageBuildValidation, programDirectoryConfig, readDockerfile } from "./lib/image-builds";
 import { configReader, containerPolicy, Finding, PolicyMetadata, render } from "./lib/policy";
 import { describeVerdict, envIsReadable, fileNameFor, judgeVariable, mountAsFileFix, SecretNameConfig, SecretVerdict } from "./lib/secrets";
 import { describeType, Entries, isUnknown, quote, Unreadable } from "./lib/values";
@@ -124,7 +124,7 @@ function checkContainer(container: Container, config: SecretNameConfig, report: 
     const findings = variableFindings(containerEnv(container).variables, config, envForms[container.shape], (variable, verdict) => ({
         field: variable.field,
         problem: `sets ${variable.name} to a literal secret (${describeVerdict(verdict)})`,
-        why: `${envIsReadable}, even when the value came from pulumi.secret().`,
+        why: `${envIsReadable}, ${container.workload.dialect === "pulumi" ? "even when the value came from pulumi.secret()" : "and the file keeps it in the repository"}.`,
         fix: mountAsFileFix(container, { variable: variable.name }),
     }));
     findings.forEach(report);
@@ -134,12 +134,18 @@ const buildWhy =
     "build arguments are recorded in the image's metadata and history (docker history, docker image inspect): " +
     "anyone who can pull the image can read them.";
 
-/** The BuildKit secret mount for a build argument, as Pulumi TypeScript for the build's kind. */
-function buildSecretFix(build: ImageBuildKind, resourceName: string, variable: string): string {
+/** The BuildKit secret mount for a build argument, in the build's dialect: Pulumi TypeScript for its kind, Compose, or docker build. */
+function buildSecretFix(build: ImageBuild, resourceName: string, variable: string): string {
     const id = fileNameFor(variable);
     const dockerfile = `and read it in the Dockerfile with RUN --mount=type=secret,id=${id} (a file at /run/secrets/${id} for that step only)`;
+    if (build.dialect === "compose") {
+        return `pass it as a build secret: build.secrets: [${id}], with the top-level secrets: { ${id}: { environment: ${variable} } } (${variable} set where docker compose runs), ${dockerfile}`;
+    }
+    if (build.dialect === "dockerfile") {
+        return `pass it as a build secret: docker build --secret id=${id},env=${variable} (${variable} set where it runs), ${dockerfile}`;
+    }
     const dockerBuild = `secrets: { ${quote(id)}: cfg.requireSecret(...) }`;
-    switch (build.kind) {
+    switch (build.kind.kind) {
         case "docker_build.Image":
             return `pass it as a BuildKit secret: new docker_build.Image(${quote(resourceName)}, { ...args, ${dockerBuild} }), ${dockerfile}`;
         case "docker.Image":
@@ -156,15 +162,17 @@ const readConfig = configReader(name, metadata.config, parseConfig);
 
 /** Image builds are not containers: their build arguments, and their Dockerfile's ENV and ARG lines, are judged here, at the resource. */
 const validateBuildArguments = imageBuildValidation(name, readConfig, (resource, build, config, reportViolation) => {
-    const form = `${build.kind.args.join(".")}: { NODE_ENV: "production" }`;
+    const form = `${build.argsField}: { NODE_ENV: "production" }`;
     const findings = variableFindings(buildArguments(build.kind, resource.props), config, form, (variable, verdict) => ({
         field: variable.field,
         problem: `sets build argument ${variable.name} to a literal secret (${describeVerdict(verdict)})`,
         why: buildWhy,
-        fix: buildSecretFix(build.kind, resource.name, variable.name),
+        fix: buildSecretFix(build, resource.name, variable.name),
     }));
+    // Fields are read at the kind's path of the build args (`buildArgs`); messages name them as the source does (`build.args`).
+    const kindArgs = build.kind.args.join(".");
     for (const finding of findings) {
-        reportViolation(render(build.label, finding.field.join("."), finding));
+        reportViolation(render(build.label, build.argsField + finding.field.join(".").slice(kindArgs.length), finding));
     }
     reportDockerfileSecrets(resource, build, config, reportViolation);
 });
@@ -187,11 +195,11 @@ function reportDockerfileSecrets(resource: BuildResource, build: ImageBuild, con
         const verdict = value === undefined ? undefined : judgeVariable(variable, value, config);
         if (verdict) {
             reportViolation(
-                render(`${build.label}, ${reading.shown} line ${line}`, `${keyword} ${variable}`, {
+                render(build.at(reading.shown, line), `${keyword} ${variable}`, {
                     field: [],
                     problem: `puts a secret into the image (${describeVerdict(verdict)})`,
                     why: dockerfileWhy[keyword],
-                    fix: keyword === "ENV" ? `remove it from the Dockerfile and mount the secret as a file at run time` : `remove the ARG; ${buildSecretFix(build.kind, resource.name, variable)}`,
+                    fix: keyword === "ENV" ? `remove it from the Dockerfile and mount the secret as a file at run time` : `remove the ARG; ${buildSecretFix(build, resource.name, variable)}`,
                 }),
             );
         }

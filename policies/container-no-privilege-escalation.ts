@@ -3,7 +3,7 @@
 // `allowPrivilegeEscalation: false`, Docker with the `no-new-privileges` security option; both set
 // the kernel's no_new_privs bit. Semantics as k8s.io/pod-security-admission check_allowPrivilegeEscalation.go.
 import { complianceFramework } from "./lib/controls";
-import { containerPolicy, fixSnippet } from "./lib/policy";
+import { containerPolicy, fixSnippet, listFix } from "./lib/policy";
 import { isUnknown, quote, readBoolean, readList, readPath } from "./lib/values";
 import { Container, fieldPath, hasField, readField, SecurityOption, securityOptions, writeField } from "./lib/workloads";
 
@@ -125,10 +125,10 @@ export const noPrivilegeEscalation = containerPolicy({
         const decision = decide(container);
         const path = fieldPath(container, "securityOpts")!;
         if (decision.state === "missing") {
-            const value = decision.others ? `[...${path[0]}, ${fixedOption}]` : `[${fixedOption}]`;
-            report({ field: path, problem: decision.problem, why, fix: fixSnippet(container, path, value) });
+            const fix = decision.others ? listFix(container, path, { add: fixedOption }, `[...${path[0]}, ${fixedOption}]`) : fixSnippet(container, path, `[${fixedOption}]`);
+            report({ field: path, problem: decision.problem, why, fix });
         } else if (decision.state === "wrong") {
-            const fix = `${fixSnippet(container, path, `[...otherOptions, ${fixedOption}]`)} // instead of "${decision.option.written}"`;
+            const fix = listFix(container, path, { replace: decision.option.field, with: fixedOption }, `[...otherOptions, ${fixedOption}]`, `instead of "${decision.option.written}"`);
             report({ field: decision.option.field, problem: decision.problem, why, fix });
         }
     },

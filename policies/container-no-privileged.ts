@@ -1,6 +1,6 @@
 // Rule 4b: never privileged: grant the one capability an app needs instead.
 import { complianceFramework } from "./lib/controls";
-import { containerPolicy, Finding, fixSnippet } from "./lib/policy";
+import { containerPolicy, Finding, fixSnippet, podFixSnippet } from "./lib/policy";
 import { readBoolean, readPath } from "./lib/values";
 import { Container, FieldName, fieldPath, readField, writeField } from "./lib/workloads";
 
@@ -25,7 +25,7 @@ function findings(container: Container): Array<Finding & { name: FieldName }> {
             field: privileged,
             problem: privilegedProblem,
             why: "a privileged container has every capability and every host device: one escape away from root on the node.",
-            fix: fixSnippet(container, privileged, "false") + " // add the one capability the app needs instead",
+            fix: fixSnippet(container, privileged, "false", "add the one capability the app needs instead"),
         });
     }
     const hostProcess = fieldPath(container, "hostProcess");
@@ -75,7 +75,7 @@ export const noPrivileged = containerPolicy({
     checkPod(pod, _config, report) {
         const problem = problemOf(readPath(pod.spec, podHostProcess));
         if (problem) {
-            report({ field: podHostProcess, problem, why: hostProcessWhy, fix: `${pod.path}.securityContext = { windowsOptions: { hostProcess: false } }` });
+            report({ field: podHostProcess, problem, why: hostProcessWhy, fix: podFixSnippet(pod, podHostProcess, "false") });
         }
     },
     remediatePod(pod) {

@@ -4,7 +4,7 @@
 // but no PID limit (that is the kubelet's `podPidsLimit`); docker.Service has no PID control. A
 // Compose service (container-guard scan) has a real per-container cap: `pids_limit`.
 import { complianceFramework } from "./lib/controls";
-import { containerPolicy, fixSnippet } from "./lib/policy";
+import { containerPolicy, fixSnippet, podFixSnippet } from "./lib/policy";
 import { child, describeType, isObject, isUnknown, JsonObject, plain, readBoolean, readList } from "./lib/values";
 import { Container, FieldName, fieldPath, hasField, Pod, readField, writeField } from "./lib/workloads";
 
@@ -21,7 +21,7 @@ const capWhy =
     "container and host process running as that uid, not this container alone) and does not bind root (uid 0) or a " +
     "process with CAP_SYS_RESOURCE, so it only caps a container that runs as a non-root user.";
 
-const nonRootUser = ` // and a non-root user (user: "10001:10001"): nproc doesn't bind root`;
+const nonRootUser = `and a non-root user (user: "10001:10001"): nproc doesn't bind root`;
 
 /** `pidMode: "host"` (docker.Container); undefined when fine, unset, unknown, or the platform has no such field. */
 function pidModeProblem(container: Container): string | undefined {
@@ -184,7 +184,7 @@ export const pidLimit = containerPolicy<PidConfig>({
                 field: ["hostPID"],
                 problem,
                 why: hostNamespaceWhy("node"),
-                fix: `${pod.path}.hostPID = false // PID limits per pod are the kubelet's podPidsLimit, which this policy can't check`,
+                fix: podFixSnippet(pod, ["hostPID"], "false", "PID limits per pod are the kubelet's podPidsLimit, which this policy can't check"),
             });
         }
     },
@@ -199,7 +199,7 @@ export const pidLimit = containerPolicy<PidConfig>({
         const pidMode = pidModeProblem(container);
         if (pidMode) {
             const field = fieldPath(container, "pidMode")!;
-            report({ field, problem: pidMode, why: hostNamespaceWhy("host"), fix: `${fixSnippet(container, field, "undefined")} // its own PID namespace` });
+            report({ field, problem: pidMode, why: hostNamespaceWhy("host"), fix: fixSnippet(container, field, "undefined", "its own PID namespace") });
         }
         const max = config.maxPids;
         const pidsLimit = fieldPath(container, "pidsLimit");
@@ -211,14 +211,14 @@ export const pidLimit = containerPolicy<PidConfig>({
         const ulimits = fieldPath(container, "ulimits")!;
         if (cap.state === "missing") {
             const value = cap.others ? `[...ulimits, ${nprocSource(max, max)}]` : `[${nprocSource(max, max)}]`;
-            report({ field: ulimits, problem: cap.problem, why: capWhy, fix: fixSnippet(container, ulimits, value) + nonRootUser });
+            report({ field: ulimits, problem: cap.problem, why: capWhy, fix: fixSnippet(container, ulimits, value, nonRootUser) });
         } else if (cap.state === "above") {
             for (const { index, soft, hard } of cap.entries) {
                 report({
                     field: [`${ulimits.join(".")}[${index}]`],
                     problem: `caps nproc at soft ${soft.shown}, hard ${hard.shown}: both must be set and at most ${max} (maxPids)`,
                     why: capWhy,
-                    fix: fixSnippet(container, ulimits, `[...otherUlimits, ${nprocSource(soft.fixed, hard.fixed)}]`) + nonRootUser,
+                    fix: fixSnippet(container, ulimits, `[...otherUlimits, ${nprocSource(soft.fixed, hard.fixed)}]`, nonRootUser),
                 });
             }
         }

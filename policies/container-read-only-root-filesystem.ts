@@ -17,7 +17,8 @@ function problemOf(container: Container): string | undefined {
             if (container.workload.isPatch) {
                 return undefined; // a patch is judged only on the fields it sets
             }
-            return container.workload.platform === "docker"
+            // The terraform-bridged Docker provider fills the default in during Check (DESIGN.md).
+            return container.shape === "dockerContainer" || container.shape === "dockerService"
                 ? "is not set (the provider defaults it to false)"
                 : "is not set, so the root filesystem is writable";
         case "set":
@@ -47,7 +48,7 @@ export const readOnlyRootFilesystem = containerPolicy({
         const problem = problemOf(container);
         if (problem) {
             const field = fieldPath(container, "readOnlyRootFilesystem")!;
-            const writable = container.workload.platform === "docker" ? "a tmpfs" : "an emptyDir volume";
+            const writable = container.shape === "composeService" ? "a tmpfs (tmpfs: [/tmp])" : container.workload.platform === "docker" ? "a tmpfs" : "an emptyDir volume";
             report({ field, problem, why, fix: `${fixSnippet(container, field, "true")}, and mount ${writable} where the app writes` });
         }
     },

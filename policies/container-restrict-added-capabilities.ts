@@ -2,6 +2,7 @@
 import { describeMiswritten, miswritten, miswrittenFinding, normalizeCapability, rewriteMiswritten, sortCapabilities } from "./lib/capabilities";
 import { ConfigError, compileConfigGlob } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
+import { parseImageRef } from "./lib/dockerfile/stages";
 import { Glob } from "./lib/glob";
 import { containerPolicy, fixSnippet } from "./lib/policy";
 import { isUnknown, readList } from "./lib/values";
@@ -17,6 +18,8 @@ interface Allowance {
 
 interface AddConfig {
     allowances: Allowance[];
+    /** `allowedCapabilities` as configured, for a fix that adds to it. */
+    entries: readonly string[];
 }
 
 function parseAllowances(entries: string[]): Allowance[] {
@@ -68,6 +71,25 @@ function disallowedAdds(container: Container, config: AddConfig): Disallowed | u
     return all.length > 0 ? { entries: all, kept } : undefined;
 }
 
+/**
+ * The other way out, for a capability an app does need (IPC_LOCK for Elasticsearch's mlockall):
+ * allow it for this image's repository only, by tag or digest. Nothing for ALL, which is never
+ * allowed, or an image that isn't a known string.
+ */
+function imageAllowance(image: unknown, result: Disallowed, config: AddConfig): string {
+    const names = result.entries.filter(e => e.name !== "ALL" && !e.name.startsWith("entry ")).map(e => e.name);
+    if (names.length === 0 || typeof image !== "string" || image === "") {
+        return "";
+    }
+    const scope = `${parseImageRef(image).repository}[:@]*`;
+    const allowed = `[${[...config.entries, ...names.map(n => `${n}@${scope}`)].map(entry => JSON.stringify(entry)).join(", ")}]`;
+    const them = names.length > 1 ? "them" : "it";
+    return (
+        `; or, if the app needs ${names.join(" and ")}, allow ${them} for this image only in the policy config: ` +
+        `"${name}": { "allowedCapabilities": ${allowed} } (examples/config/elasticsearch.json does so for Elasticsearch's IPC_LOCK)`
+    );
+}
+
 function imageMayAllow(capability: string, image: unknown, config: AddConfig): boolean {
     return isUnknown(image) && config.allowances.some(a => a.capability === capability && a.image !== undefined);
 }
@@ -100,7 +122,7 @@ export const restrictAddedCapabilities = containerPolicy<AddConfig>({
                 "MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT.",
         },
     },
-    parseConfig: config => ({ allowances: parseAllowances(config.allowedCapabilities as string[]) }),
+    parseConfig: config => ({ allowances: parseAllowances(config.allowedCapabilities as string[]), entries: config.allowedCapabilities as string[] }),
     check(container, config, report) {
         const allowed = (capability: string) => isAllowed(capability, container.image, config);
         const result = disallowedAdds(container, config);
@@ -122,7 +144,7 @@ export const restrictAddedCapabilities = containerPolicy<AddConfig>({
             why: names.includes("ALL") || names.includes("SYS_ADMIN")
                 ? "ALL and SYS_ADMIN amount to root on the host: mounts, namespaces, kernel interfaces."
                 : "every added capability widens what a compromised process can do to the kernel and the node.",
-            fix: fixSnippet(container, field, JSON.stringify(result.kept)) + " // only what the app needs",
+            fix: fixSnippet(container, field, JSON.stringify(result.kept), `only what the app needs${imageAllowance(container.image, result, config)}`),
         });
     },
     remediate(container, config) {

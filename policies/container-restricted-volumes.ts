@@ -5,7 +5,7 @@ import { compileGlobs, PssProfile, pssProfileProperty } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
 import { Glob } from "./lib/glob";
 import { normaliseHostPath, runtimeSocket } from "./lib/host-paths";
-import { containerPolicy, Finding, fixSnippet, podFixSnippet } from "./lib/policy";
+import { containerPolicy, Finding, fixSnippet, listFix, podFixSnippet } from "./lib/policy";
 import { describeType, isUnknown, quote, Unreadable } from "./lib/values";
 import { Container, HostMount, hostMounts, Pod, podVolumes, PodVolume } from "./lib/workloads";
 
@@ -86,8 +86,8 @@ function volumeFinding(volume: PodVolume, config: VolumesConfig, pod: Pod): Find
             problem: `(${volumeName(volume)}) ${found.problem}`,
             why: found.socket ? socketWhy : hostPathWhy("node", "pod"),
             fix: found.socket
-                ? `${podFixSnippet(pod, ["volumes"], `volumes.filter(v => v.name !== ${quote(volume.name ?? "")})`)} // and its volumeMounts: build with a daemonless builder, or reach the API through a proxy that allows only what the app needs`
-                : `${podFixSnippet(pod, volume.field, claim)} // or emptyDir: {} for scratch space; or add the path to allowedHostPaths`,
+                ? listFix(pod, ["volumes"], { remove: volume.field }, `volumes.filter(v => v.name !== ${quote(volume.name ?? "")})`, `and its volumeMounts: ${avoidSocket}`)
+                : podFixSnippet(pod, volume.field, claim, "or emptyDir: {} for scratch space; or add the path to allowedHostPaths"),
         };
     }
     // A volume of no type is an emptyDir: the API server defaults it so.
@@ -100,14 +100,14 @@ function volumeFinding(volume: PodVolume, config: VolumesConfig, pod: Pod): Find
             field: [...volume.field, type],
             problem: `makes ${volumeName(volume)} of type ${type}, which the restricted profile doesn't allow`,
             why: restrictedWhy,
-            fix: `${podFixSnippet(pod, volume.field, claim)} // a PersistentVolume holds the ${type} details`,
+            fix: podFixSnippet(pod, volume.field, claim, `a PersistentVolume holds the ${type} details`),
         };
     }
     return {
         field: volume.field,
         problem: `(${volumeName(volume)}) sets ${volume.sources.join(", ")}, none of them a volume type the restricted profile allows, so Pod Security counts its type as "unknown"`,
         why: restrictedWhy,
-        fix: `${podFixSnippet(pod, volume.field, claim)} // or another type the restricted profile allows`,
+        fix: podFixSnippet(pod, volume.field, claim, "or another type the restricted profile allows"),
     };
 }
 
@@ -125,25 +125,22 @@ function listOf(field: readonly string[]): string {
 function namedVolumeFix(container: Container, mount: HostMount): string {
     const target = mount.target ?? "/path/in/container";
     const name = `${container.workload.name}-${target.split("/").filter(Boolean).pop() ?? "data"}`.replace(/[^A-Za-z0-9_.-]/g, "-");
-    const instead = ` // a named volume instead of the host's ${quote(mount.source)}`;
     if (container.shape === "composeService") {
-        return `${fixSnippet(container, [mount.field[0]], quote(`${name}:${target}`))} # and ${name}: {} under the top-level volumes, instead of the host's ${quote(mount.source)}`;
+        return fixSnippet(container, [mount.field[0]], quote(`${name}:${target}`), `and ${name}: {} under the top-level volumes, instead of the host's ${quote(mount.source)}`);
     }
     const list = listOf(mount.field);
     const entry = list === "volumes" ? `{ volumeName: ${quote(name)}, containerPath: ${quote(target)} }` : `{ type: "volume", source: ${quote(name)}, target: ${quote(target)} }`;
     const others = list === "volumes" ? "otherVolumes" : "otherMounts";
-    return fixSnippet(container, [list], `[...${others}, ${entry}]`) + instead;
+    return fixSnippet(container, [list], `[...${others}, ${entry}]`, `a named volume instead of the host's ${quote(mount.source)}`);
 }
+
+const avoidSocket = "build with a daemonless builder, or reach the API through a proxy that allows only what the app needs";
 
 /** How to drop the mount. */
 function removeFix(container: Container, mount: HostMount): string {
-    const advice = " // build with a daemonless builder, or reach the API through a proxy that allows only what the app needs";
-    if (container.shape === "composeService") {
-        return `${fixSnippet(container, [mount.field[0]], "undefined")} # build with a daemonless builder, or reach the API through a proxy that allows only what the app needs`;
-    }
     const list = listOf(mount.field);
     const key = mount.field[mount.field.length - 1];
-    return fixSnippet(container, [list], `${list}.filter(m => m.${key} !== ${quote(mount.source)})`) + advice;
+    return listFix(container, [list], { remove: [mount.field[0]] }, `${list}.filter(m => m.${key} !== ${quote(mount.source)})`, avoidSocket);
 }
 
 export const restrictedVolumes = containerPolicy<VolumesConfig>({
@@ -193,7 +190,7 @@ export const restrictedVolumes = containerPolicy<VolumesConfig>({
     checkPod(pod, config, report) {
         const volumes = podVolumes(pod);
         for (const unreadable of volumes.unreadable) {
-            report(unreadableFinding(unreadable, hostPathWhy("node", "pod"), `${pod.path}.volumes = [{ name: "data", persistentVolumeClaim: { claimName: "data" } }]`));
+            report(unreadableFinding(unreadable, hostPathWhy("node", "pod"), podFixSnippet(pod, ["volumes"], `[{ name: "data", persistentVolumeClaim: { claimName: "data" } }]`)));
         }
         for (const volume of volumes.items) {
             const finding = volumeFinding(volume, config, pod);
@@ -206,7 +203,8 @@ export const restrictedVolumes = containerPolicy<VolumesConfig>({
     check(container, config, report) {
         const mounts = hostMounts(container);
         for (const unreadable of mounts.unreadable) {
-            report(unreadableFinding(unreadable, hostPathWhy("host", "container"), fixSnippet(container, [listOf(unreadable.field)], "[/* named volumes */]")));
+            const namedVolumes = container.shape === "composeService" ? fixSnippet(container, ["volumes"], `["data:/data"]`, "named volumes") : fixSnippet(container, [listOf(unreadable.field)], "[/* named volumes */]");
+            report(unreadableFinding(unreadable, hostPathWhy("host", "container"), namedVolumes));
         }
         for (const mount of mounts.items) {
             const found = hostPathProblem(mount.source, config.allowedHostPaths, "host");

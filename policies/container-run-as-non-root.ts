@@ -15,7 +15,7 @@ const why = "root in a container is uid 0 on the node's kernel: a container esca
 const podRunAsNonRoot = ["securityContext", "runAsNonRoot"];
 const podRunAsUser = ["securityContext", "runAsUser"];
 const exampleUid = "10001";
-const uidNote = " // a non-root uid the image can run as, or unset to run as the image's USER";
+const uidNote = "a non-root uid the image can run as, or unset to run as the image's USER";
 
 /** A pod in a user namespace may run as any user (PSA v1.35+); one whose hostUsers is known only at `up` may be in one, which holds the findings back. */
 function userNamespace(pod: Pod | undefined): boolean {
@@ -80,13 +80,13 @@ function kubernetesFindings(container: Container): Finding[] {
             field: nonRootField,
             problem: "is not set, and the pod doesn't set it to true either, so the container runs as root if the image's USER is root",
             why,
-            fix: `${podFixSnippet(container.pod!, podRunAsNonRoot, "true")} // for every container of the pod`,
+            fix: podFixSnippet(container.pod!, podRunAsNonRoot, "true", "for every container of the pod"),
         });
     }
     const uidField = fieldPath(container, "runAsUser")!;
     const uid = uidProblem(readField(container, "runAsUser"), "the container");
     if (uid) {
-        found.push({ field: uidField, problem: uid, why, fix: fixSnippet(container, uidField, exampleUid) + uidNote });
+        found.push({ field: uidField, problem: uid, why, fix: fixSnippet(container, uidField, exampleUid, uidNote) });
     }
     return found;
 }
@@ -161,7 +161,7 @@ const containers = containerPolicy<RuleConfig>({
         const namespace = podUserNamespace(pod);
         if (namespace.state === "malformed") {
             const problem = `can't be read (${namespace.problem}), so it doesn't exempt the pod: only false (a user namespace) does`;
-            report({ field: ["hostUsers"], problem, why, fix: `${pod.path}.hostUsers = false // a user namespace; or remove hostUsers` });
+            report({ field: ["hostUsers"], problem, why, fix: podFixSnippet(pod, ["hostUsers"], "false", "a user namespace; or remove hostUsers") });
         }
         const nonRoot = explicitNonRootProblem(readBoolean(readPath(pod.spec, podRunAsNonRoot)), "the pod's containers");
         if (nonRoot) {
@@ -169,7 +169,7 @@ const containers = containerPolicy<RuleConfig>({
         }
         const uid = uidProblem(readPath(pod.spec, podRunAsUser), "the pod's containers");
         if (uid) {
-            report({ field: podRunAsUser, problem: uid, why, fix: podFixSnippet(pod, podRunAsUser, exampleUid) + uidNote });
+            report({ field: podRunAsUser, problem: uid, why, fix: podFixSnippet(pod, podRunAsUser, exampleUid, uidNote) });
         }
     },
     remediatePod(pod) {
@@ -189,7 +189,7 @@ const containers = containerPolicy<RuleConfig>({
         const field = fieldPath(container, "user")!;
         const problem = dockerUserProblem(readField(container, "user"));
         if (problem) {
-            report({ field, problem, why, fix: fixSnippet(container, field, `"${exampleUid}:${exampleUid}"`) + " // a non-root user the image can run as" });
+            report({ field, problem, why, fix: fixSnippet(container, field, `"${exampleUid}:${exampleUid}"`, "a non-root user the image can run as") });
         }
     },
     // Only runAsNonRoot is mechanical: which uid an image can run as is not.
@@ -212,11 +212,11 @@ function isNonRootBase(ref: string): boolean {
     return /(^|-)nonroot$/.test(parseImageRef(ref).tag);
 }
 
-/** Where an image build's shipped stage makes root its user, for the message, and what is wrong; undefined when it is not root or can't be known here. */
-function imageUserProblem(user: EffectiveUser): { subject: string; location: string; problem: string } | undefined {
+/** Where an image build's shipped stage makes root its user (a line of its Dockerfile, `shown`), for the message, and what is wrong; undefined when it is not root or can't be known here. */
+function imageUserProblem(user: EffectiveUser): { shown: string; line: number; stage: string; location: string; problem: string } | undefined {
     switch (user.state) {
         case "set":
-            return isRootUser(user.user) ? { subject: `${user.shown} line ${user.line}, ${user.stage}`, location: `USER ${user.user}`, problem: "runs the shipped image as root" } : undefined;
+            return isRootUser(user.user) ? { shown: user.shown, line: user.line, stage: user.stage, location: `USER ${user.user}`, problem: "runs the shipped image as root" } : undefined;
         case "none": {
             const base = user.base.state === "image" ? user.base.ref : undefined;
             if (base !== undefined && isNonRootBase(base)) {
@@ -225,7 +225,7 @@ function imageUserProblem(user: EffectiveUser): { subject: string; location: str
             const problem = base === "scratch"
                 ? "sets no USER, and its base, scratch, has none: the image runs as uid 0 (root)"
                 : `sets no USER, so the image runs as the user of ${base ?? "its base image"}: root, unless that image sets another`;
-            return { subject: `${user.shown} line ${user.line}, ${user.stage}`, location: "the stage", problem };
+            return { shown: user.shown, line: user.line, stage: user.stage, location: "the stage", problem };
         }
         default:
             return undefined; // not known until `up`, or unreadable: image-multi-stage-build reports that
@@ -240,7 +240,7 @@ const validateImageBuild = imageBuildValidation(name, readConfig, (resource, bui
     const found = user && imageUserProblem(user);
     if (found) {
         reportViolation(
-            render(`${build.label}, ${found.subject}`, found.location, {
+            render(`${build.at(found.shown, found.line)}, ${found.stage}`, found.location, {
                 field: [],
                 problem: found.problem,
                 why,

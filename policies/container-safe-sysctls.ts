@@ -1,7 +1,7 @@
 // PSS sysctls (baseline): a pod, or a Docker container, sets only the sysctls Pod Security counts as safe:
 // namespaced, and isolated from the other pods or containers on the node (PSA check_sysctls.go, v1.37).
 import { complianceFramework } from "./lib/controls";
-import { containerPolicy, Finding, fixSnippet, podFixSnippet } from "./lib/policy";
+import { containerPolicy, Finding, fixSnippet, listFix, podFixSnippet } from "./lib/policy";
 import { Entries, quote, Unreadable } from "./lib/values";
 import { Container, Pod, podSysctlNames, Setting, sysctlNames } from "./lib/workloads";
 
@@ -102,16 +102,17 @@ export const safeSysctls = containerPolicy<undefined>({
     parseConfig: () => undefined,
     checkPod(pod: Pod, _config, report) {
         const sysctls = ["securityContext", "sysctls"];
+        // A pod's sysctl is read at its entry's `name`: the entry is the field without it.
         const fix = (setting: Setting<string>) =>
-            `${podFixSnippet(pod, sysctls, `sysctls.filter(s => s.name !== ${quote(setting.value)})`)} // ${kubernetesScope.instead}`;
+            listFix(pod, sysctls, { remove: setting.field.slice(0, -1) }, `sysctls.filter(s => s.name !== ${quote(setting.value)})`, kubernetesScope.instead);
         const unreadableFix = () => podFixSnippet(pod, sysctls, `[{ name: "net.ipv4.ip_local_port_range", value: "1024 65535" }]`);
         findings(podSysctlNames(pod), kubernetesScope, fix, unreadableFix).forEach(report);
     },
     check(container: Container, _config, report) {
         const fix = (setting: Setting<string>) =>
             container.shape === "composeService"
-                ? `${fixSnippet(container, setting.field, "undefined")} # ${dockerScope.instead}`
-                : `${fixSnippet(container, [setting.field[0].replace(/[[.].*$/, "")], "otherSysctls")} // without ${quote(setting.value)}: ${dockerScope.instead}`;
+                ? fixSnippet(container, setting.field, "undefined", dockerScope.instead)
+                : fixSnippet(container, [setting.field[0].replace(/[[.].*$/, "")], "otherSysctls", `without ${quote(setting.value)}: ${dockerScope.instead}`);
         const unreadableFix = (field: readonly string[]) => fixSnippet(container, [field[0].replace(/[[.].*$/, "")], `{ "net.ipv4.ip_local_port_range": "1024 65535" }`);
         findings(sysctlNames(container), dockerScope, fix, unreadableFix).forEach(report);
     },

@@ -5,7 +5,7 @@
 // pod and container levels, Windows pods and user-namespaced pods.
 import { pssProfileProperty } from "./lib/config";
 import { complianceFramework } from "./lib/controls";
-import { containerPolicy, Finding, fixSnippet, podFixSnippet } from "./lib/policy";
+import { containerPolicy, Finding, fixSnippet, podFixSnippet, resourceFixSnippet } from "./lib/policy";
 import { child, describeType, isObject, isUnknown, JsonObject, keyAccessor, plain, quote, readBoolean, writePath } from "./lib/values";
 import { Container, containerLists, fieldPath, Pod, readField, SecurityOption, securityOptions, writeField } from "./lib/workloads";
 
@@ -22,11 +22,11 @@ interface Issue extends Finding {
 /** Where settings are judged: a container, or a pod spec (its pod-level securityContext). */
 interface Site {
     readonly root: JsonObject;
-    fix(field: readonly string[], valueSource: string): string;
+    fix(field: readonly string[], valueSource: string, note?: string): string;
 }
 
-const containerSite = (container: Container): Site => ({ root: container.spec, fix: (field, value) => fixSnippet(container, field, value) });
-const podSite = (pod: Pod): Site => ({ root: pod.spec, fix: (field, value) => podFixSnippet(pod, field, value) });
+const containerSite = (container: Container): Site => ({ root: container.spec, fix: (field, value, note) => fixSnippet(container, field, value, note) });
+const podSite = (pod: Pod): Site => ({ root: pod.spec, fix: (field, value, note) => podFixSnippet(pod, field, value, note) });
 
 const why = {
     seccomp: "without a seccomp filter every system call reaches the host's kernel, the rarely used ones that most container escapes go through among them.",
@@ -92,7 +92,7 @@ function unreadableHolder(site: Site, field: readonly string[], problem: string)
         field,
         problem: `can't be read (${problem}), so the confinement settings in it (seccomp, AppArmor, SELinux, /proc) can't be checked`,
         why: why.unreadable,
-        fix: `${site.fix(field, "{}")} // an object, as the API defines it`,
+        fix: site.fix(field, "{}", "an object, as the API defines it"),
     };
 }
 
@@ -136,6 +136,8 @@ function profileAt(site: Site, path: readonly string[], reason: string): Profile
         },
     };
 }
+
+const runtimeLabel = "the runtime's own label (container_t)";
 
 /** The object's entries as TypeScript, for a fix that keeps them: `{ level: "s0:c1,c2" }`. */
 function objectSource(object: JsonObject, keys: readonly string[], name: string): string {
@@ -188,7 +190,7 @@ function seLinuxIssues(site: Site, path: readonly string[], issues: Issues): voi
             field: path,
             problem: `can't be read (expected an object, found ${describeType(label)})`,
             why: why.seLinuxType,
-            fix: `${site.fix(path, "undefined")} // the runtime's own label (container_t)`,
+            fix: site.fix(path, "undefined", runtimeLabel),
             repair: () => writePath(site.root, path, undefined),
         });
         return;
@@ -198,7 +200,7 @@ function seLinuxIssues(site: Site, path: readonly string[], issues: Issues): voi
         .map(key => ({ key, found: seLinuxKeyProblem(key, child(label, key)) }))
         .filter(entry => entry.found !== undefined);
     const kept = Object.keys(label).filter(key => label[key] !== undefined && label[key] !== null && !forbidden.some(entry => entry.key === key));
-    const fix = `${site.fix(path, objectSource(label, kept, name))} // the runtime's own label (container_t)`;
+    const fix = site.fix(path, objectSource(label, kept, name), runtimeLabel);
     for (const { key, found } of forbidden) {
         issues.add({ field: [...path, key], problem: found!.problem, why: found!.reason, fix, repair: () => delete label[key] });
     }
@@ -227,7 +229,7 @@ function annotationIssue(pod: Pod, annotations: JsonObject, key: string): Issue 
               fromResource: true,
               problem,
               why: why.appArmor,
-              fix: `${location} = "runtime/default"`,
+              fix: resourceFixSnippet(pod.workload, location, '"runtime/default"'),
               repair: () => (annotations[key] = "runtime/default"),
           };
 }
@@ -258,7 +260,7 @@ function kubernetesContainerIssues(container: Container, config: ProfilesConfig,
                 field: seccompPath,
                 problem: `is not set, nor is the pod's (${pod.path}.${podSeccompPath.join(".")}): the restricted profile asks for "RuntimeDefault" or "Localhost"`,
                 why: why.seccompRequired,
-                fix: `${podFixSnippet(pod, podSeccompPath, runtimeDefault)} // every container without a profile of its own inherits it`,
+                fix: podFixSnippet(pod, podSeccompPath, runtimeDefault, "every container without a profile of its own inherits it"),
                 repair: () => writePath(pod.spec, podSeccompPath, { type: "RuntimeDefault" }),
             });
         }
@@ -300,7 +302,7 @@ function procMountIssues(container: Container, config: ProfilesConfig, issues: I
         field: path,
         problem,
         why: why.procMount,
-        fix: fixSnippet(container, path, `"Default"`) + (config.restricted ? "" : ` // or run the pod in a user namespace: ${pod.path}.hostUsers = false`),
+        fix: fixSnippet(container, path, `"Default"`, config.restricted ? undefined : `or run the pod in a user namespace: ${podFixSnippet(pod, ["hostUsers"], "false")}`),
         repair: () => writePath(container.spec, path, "Default"),
     });
 }
@@ -353,7 +355,7 @@ function dockerOptionIssues(container: Container, issues: Issues): void {
         const fix =
             container.shape === "composeService"
                 ? fixSnippet(container, option.field, "undefined")
-                : `${fixSnippet(container, path, `[${kept.join(", ")}]`)} // without ${JSON.stringify(option.written)}: the daemon's default applies`;
+                : fixSnippet(container, path, `[${kept.join(", ")}]`, `without ${JSON.stringify(option.written)}: the daemon's default applies`);
         issues.add({
             field: option.field,
             problem: `is ${JSON.stringify(option.written)}, ${concern!.problem}`,
@@ -414,7 +416,7 @@ function podIssues(pod: Pod, config: ProfilesConfig): Issue[] {
             fromResource: true,
             problem: `can't be read (expected a map, found ${describeType(annotations)}), so its AppArmor annotations can't be checked`,
             why: why.unreadable,
-            fix: `${pod.annotationsPath} = { ... } // a map of strings`,
+            fix: resourceFixSnippet(pod.workload, pod.annotationsPath, "{ ... }", "a map of strings"),
         });
     }
     return issues.list;

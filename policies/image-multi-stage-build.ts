@@ -277,7 +277,7 @@ function validate(resource: BuildResource, build: ImageBuild, config: RuleConfig
     if (found.state === "unknown") {
         return; // judged at `pulumi up`
     }
-    const couldNotCheck = (shown: string, reason: string, fix: string) => reportCouldNotCheck(report, `${build.label}: ${shown} could not be checked for a multi-stage build: ${reason}.\nFix: ${fix}`);
+    const couldNotCheck = (shown: string, reason: string, fix: string) => reportCouldNotCheck(report, `${build.at(shown)} could not be checked for a multi-stage build: ${reason}.\nFix: ${fix}`);
     if (found.state === "cannotCheck") {
         couldNotCheck(found.shown, found.reason, found.fix);
         return;
@@ -289,7 +289,7 @@ function validate(resource: BuildResource, build: ImageBuild, config: RuleConfig
     const ships = shipped.name ?? unusedStageName(dockerfile, "runtime");
     for (const finding of mergedByLine(findingsOf(found, ships, build, config))) {
         report(
-            `${build.label}, ${shown} line ${finding.line}, ${stageLabel(finding.stage)}: ${finding.problem}.\n` +
+            `${build.at(shown, finding.line)}, ${stageLabel(finding.stage)}: ${finding.problem}.\n` +
                 `Why: ${finding.why}\n` +
                 `Fix: ${finding.fixIntro}:\n${finding.fix.map(line => `    ${line}`).join("\n")}\n` +
                 `  and ship that stage: ${build.ship(ships)}`,

@@ -61,7 +61,7 @@ describe("container-no-host-devices", () => {
     describe("Compose services", () => {
         it("flags devices in the short and long syntax and device_cgroup_rules, with Compose fixes", () => {
             const messages = validate(policy, compose, { image: "x", devices: ["/dev/ttyUSB0:/dev/ttyUSB0:rwm", { source: "/dev/kvm", target: "/dev/kvm" }], device_cgroup_rules: ["c 188:* rmw"] }, { name: "modem" });
-            assert.deepStrictEqual(messages.map(m => [m.split("\n")[0], m.split("\n")[2].replace(/ \/\/ .*/, "")]), [
+            assert.deepStrictEqual(messages.map(m => [m.split("\n")[0], m.split("\n")[2].replace(/ # if the app needs it, exempt the container with the container-guard\/exempt label .*/, "")]), [
                 ['Compose service modem: devices[0] maps the host device "/dev/ttyUSB0" into the container.', "Fix: remove services.modem.devices[0]"],
                 ['Compose service modem: devices[1].source maps the host device "/dev/kvm" into the container.', "Fix: remove services.modem.devices[1]"],
                 ['Compose service modem: device_cgroup_rules[0] is "c 188:* rmw", which lets the container use the host devices it matches.', "Fix: remove services.modem.device_cgroup_rules[0]"],

@@ -217,7 +217,7 @@ describe("container-no-host-namespaces", () => {
                 'Compose service web: userns_mode is "host", so the container shares the host\'s user namespace.',
                 'Compose service web: uts is "host", so the container shares the host\'s UTS namespace.',
             ]);
-            assert.ok(messages[3].endsWith("\nFix: remove services.web.uts // its own UTS namespace"), messages[3]);
+            assert.ok(messages[3].endsWith("\nFix: remove services.web.uts # its own UTS namespace"), messages[3]);
             assert.deepStrictEqual(validate(policy, compose, { image: "x", network_mode: "service:db", ipc: "service:db" }), []);
             assert.deepStrictEqual(remediate(policy, compose, { image: "x", network_mode: "host", uts: "host" }), { image: "x", network_mode: "host" });
         });

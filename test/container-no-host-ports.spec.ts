@@ -142,10 +142,10 @@ describe("container-no-host-ports", () => {
             const ports = ["3000", 3001, "8080:80", "127.0.0.1:25:2525", "127.0.0.1::53", "[::1]:80-81:8080-8081/udp", "1000-1030:1000-1030", { target: 53, published: 53, protocol: "udp" }, { target: 80 }];
             const messages = validate(policy, compose, { image: "x", ports }, { name: "edge" });
             assert.deepStrictEqual(messages.map(m => [m.split("\n")[0], m.split("\n")[2]]), [
-                ['Compose service edge: ports[3] is "127.0.0.1:25:2525", which publishes the host\'s privileged port 25 (below 1024).', 'Fix: services.edge.ports[3]: "127.0.0.1:8025:2525" // or list 25 in allowedHostPorts'],
-                ['Compose service edge: ports[5] is "[::1]:80-81:8080-8081/udp", which publishes the host\'s privileged ports 80-81 (below 1024).', 'Fix: services.edge.ports[5]: "[::1]:8080-8081:8080-8081/udp" // or list 80 to 81 in allowedHostPorts'],
-                ['Compose service edge: ports[6] is "1000-1030:1000-1030", which publishes the host\'s privileged ports 1000-1023 (below 1024).', 'Fix: services.edge.ports[6]: "9000-9030:1000-1030" // or list 1000 to 1023 in allowedHostPorts'],
-                ["Compose service edge: ports[7].published is 53, which publishes the host's privileged port 53 (below 1024).", "Fix: services.edge.ports[7].published: 8053 // or list 53 in allowedHostPorts"],
+                ['Compose service edge: ports[3] is "127.0.0.1:25:2525", which publishes the host\'s privileged port 25 (below 1024).', 'Fix: services.edge.ports[3]: "127.0.0.1:8025:2525" # or list 25 in allowedHostPorts'],
+                ['Compose service edge: ports[5] is "[::1]:80-81:8080-8081/udp", which publishes the host\'s privileged ports 80-81 (below 1024).', 'Fix: services.edge.ports[5]: "[::1]:8080-8081:8080-8081/udp" # or list 80 to 81 in allowedHostPorts'],
+                ['Compose service edge: ports[6] is "1000-1030:1000-1030", which publishes the host\'s privileged ports 1000-1023 (below 1024).', 'Fix: services.edge.ports[6]: "9000-9030:1000-1030" # or list 1000 to 1023 in allowedHostPorts'],
+                ["Compose service edge: ports[7].published is 53, which publishes the host's privileged port 53 (below 1024).", "Fix: services.edge.ports[7].published: 8053 # or list 53 in allowedHostPorts"],
             ]);
         });
 

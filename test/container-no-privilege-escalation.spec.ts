@@ -189,8 +189,9 @@ describe("container-no-privilege-escalation", () => {
     it("judges Compose services' security_opt, with the fix in Compose terms", () => {
         const [message] = validate(policy, compose, { image: "nginx", security_opt: ["no-new-privileges:false"] });
         assert.match(message, /^Compose service web: security_opt\[0\] is "no-new-privileges:false"/);
-        assert.match(message, /Fix: services\.web\.security_opt: \[\.\.\.otherOptions, "no-new-privileges=true"\] \/\/ instead of "no-new-privileges:false"$/);
+        assert.match(message, /Fix: services\.web\.security_opt\[0\]: "no-new-privileges=true" # instead of "no-new-privileges:false"$/, "the entry itself, in YAML");
         assert.match(validate(policy, compose, { image: "nginx" })[0], /Fix: services\.web\.security_opt: \["no-new-privileges=true"\]$/);
+        assert.match(validate(policy, compose, { image: "nginx", security_opt: ["label=type:container_t"] })[0], /Fix: add "no-new-privileges=true" to services\.web\.security_opt$/);
         assert.deepStrictEqual(validate(policy, compose, { image: "nginx", security_opt: ["no-new-privileges:true"] }), []);
         assert.deepStrictEqual(remediate(policy, compose, { image: "nginx", security_opt: ["no-new-privileges:false"] }), { image: "nginx", security_opt: ["no-new-privileges=true"] });
     });

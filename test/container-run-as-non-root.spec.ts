@@ -167,7 +167,7 @@ describe("container-run-as-non-root", () => {
         it("gives the fix for each resource kind", () => {
             assert.match(validate(policy, dockerContainer, { image: "x" })[0], /\nFix: new docker\.Container\("web", \{ \.\.\.args, user: "10001:10001" \}\) \/\/ a non-root user the image can run as$/);
             assert.match(validate(policy, dockerService, { taskSpec: { containerSpec: { image: "x" } } })[0], /\nFix: new docker\.Service\("web", \{ \.\.\.args, taskSpec: \{ containerSpec: \{ \.\.\.containerSpec, user: "10001:10001" \} \} \}\)/);
-            assert.match(validate(policy, compose, { image: "x", user: "root" })[0], /\nFix: services\.web\.user: "10001:10001" \/\/ a non-root user the image can run as$/);
+            assert.match(validate(policy, compose, { image: "x", user: "root" })[0], /\nFix: services\.web\.user: "10001:10001" # a non-root user the image can run as$/);
         });
 
         it("honours the exemption label and exemptImages", () => {

@@ -11,6 +11,8 @@ import { main } from "../cli/main";
 import { runPolicies } from "../cli/run";
 import { declaredResources } from "../cli/scan";
 import { parsePath } from "../cli/locate";
+import { ScanResource } from "../cli/resource";
+import { sourceTag } from "../policies/lib/dialect";
 import { parseEnvFile } from "../cli/compose";
 import { noPlaintextSecrets } from "../policies/container-no-plaintext-secrets";
 import { pidLimit } from "../policies/container-pid-limit";
@@ -246,6 +248,51 @@ describe("container-guard scan", function () {
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
+        });
+    });
+
+    describe("messages in the words of the file", () => {
+        const all = () => scanJson(["scan", fixtures, "examples/manifests", "--config", "examples/config/pss-restricted.json"]).report.findings;
+        const first = (findings: JsonFinding[], policy: string, file: string, line: number) => {
+            const found = findings.find(f => f.policy === policy && f.file === file && f.line === line);
+            assert.ok(found, `${policy} at ${file}:${line}`);
+            return found.message;
+        };
+
+        it("a Kubernetes manifest: the fix is YAML at the field's path from the document's root", () => {
+            const findings = scanJson(["scan", fixture("deployment.yaml"), fixture("dialects/node-agent.yaml")]).report.findings;
+            const file = fixture("dialects/node-agent.yaml");
+            assert.match(first(findings, "container-drop-capabilities", fixture("deployment.yaml"), 19), /\nFix: spec\.template\.spec\.containers\[0\]\.securityContext\.capabilities\.drop: \["ALL"\]$/);
+            assert.match(first(findings, "container-no-host-ports", file, 38), /\nFix: remove spec\.template\.spec\.containers\[0\]\.ports\[0\]\.hostPort # reach the container through a Service/);
+            assert.match(first(findings, "container-restricted-volumes", file, 29), /\nFix: remove spec\.template\.spec\.volumes\[0\] # and its volumeMounts/);
+            assert.match(first(findings, "container-safe-sysctls", file, 26), /\nFix: remove spec\.template\.spec\.securityContext\.sysctls\[1\] # set it on the nodes/);
+            assert.match(first(findings, "container-no-plaintext-secrets", file, 52), /\nFix: .*kubectl create secret generic api-token .*add \{ name: "api-token", secret: \{ secretName: "api-token" \} \} to spec\.template\.spec\.volumes and /);
+        });
+
+        it("a Compose file: the service, its Compose keys, and Compose snippets", () => {
+            const findings = scanJson(["scan", fixture("compose")]).report.findings;
+            const compose = fixture("compose/docker-compose.yml");
+            assert.match(first(findings, "container-read-only-root-filesystem", compose, 3), /^Compose service api: read_only is not set, so the root filesystem is writable\.\n.*\nFix: services\.api\.read_only: true, and mount a tmpfs/);
+            assert.match(first(findings, "container-no-privileged", compose, 10), /\nFix: services\.api\.privileged: false # add the one capability/);
+            assert.match(first(findings, "container-no-plaintext-secrets", compose, 9), /^Compose service api: build\.args\.NPM_TOKEN sets build argument NPM_TOKEN to a literal secret .*\nFix: pass it as a build secret: build\.secrets: \[npm-token\], with the top-level secrets: \{ npm-token: \{ environment: NPM_TOKEN \} \}/s);
+            const dockerfile = fixture("compose/api/Dockerfile");
+            assert.match(first(findings, "container-no-plaintext-secrets", dockerfile, 7), new RegExp(`^Compose service api, build: Dockerfile ${dockerfile} line 7: ENV SESSION_SECRET puts a secret into the image`));
+            assert.match(first(findings, "image-multi-stage-build", dockerfile, 6), /\n {2}and ship that stage: build\.target: runtime$/);
+        });
+
+        it("a Dockerfile: named by its path as the report shows it, with docker build fixes", () => {
+            const findings = scanJson(["scan", fixture("docker")]).report.findings;
+            const file = fixture("docker/Dockerfile");
+            assert.match(first(findings, "container-no-plaintext-secrets", file, 2), new RegExp(`^Dockerfile ${file} line 2: ARG GITHUB_TOKEN puts a secret into the image .*\nFix: remove the ARG; pass it as a build secret: docker build --secret id=github-token,env=GITHUB_TOKEN`, "s"));
+            assert.match(first(findings, "image-multi-stage-build", file, 1), new RegExp(`^Dockerfile ${file} line 1, stage #0: the build has a single stage.*\n {2}and ship that stage: docker build --target runtime$`, "s"));
+        });
+
+        it("no scanned file gets Pulumi TypeScript, from any policy", () => {
+            const findings = all();
+            assert.deepStrictEqual(new Set(findings.map(f => f.policy)), new Set(policies.map(p => p.name)), "every policy has findings in the fixtures");
+            const typescript = /=>|\bnew [A-Za-z_.]+\(|\.\.\.[A-Za-z]|\bcfg\.|\/\/ | = [{["\w]|provider defaults|pulumi|\/\*|docker_build/;
+            const wrong = findings.filter(f => typescript.test(f.message) || f.message.includes(process.cwd()));
+            assert.deepStrictEqual(wrong.map(f => `${f.policy} ${f.file}:${f.line}\n${f.message}`), [], "no TypeScript, and no absolute path");
         });
     });
 
@@ -495,21 +542,42 @@ describe("container-guard scan", function () {
         });
         after(() => pack?.stop());
 
-        it("gives every scanned resource the pack's own diagnostics", async () => {
-            const problems = { error: () => undefined, note: () => undefined };
-            const config = resolveConfig(policies, {}, "");
+        /** The diagnostics the pack over gRPC gives a scanned resource, with its stack tagged as `source` (or not tagged: a Pulumi stack). */
+        const fromEngine = async (resource: ScanResource, source: string | undefined) => {
+            await pack.configureStack(source === undefined ? {} : { [sourceTag]: source });
             const descriptions = new Map(policies.map(p => [p.name, p.description]));
-            let resources = 0;
-            for (const batch of declaredResources({ paths: [fixtures, "examples/manifests"], dockerfiles: [], stdin: () => [] }, problems, { files: 0, skipped: 0 })) {
-                for (const resource of batch) {
-                    resources++;
-                    const engine = await pack.analyze(resource.type, resource.props, resource.name);
-                    const fromEngine = engine.diagnostics.map(d => `${d.policyName} ${d.enforcementLevel}: ${d.message.replace(`${descriptions.get(d.policyName)}\n`, "")}`).sort();
-                    const fromScan = runPolicies(policies, config, [resource]).findings.map(f => `${f.policy.name} ${f.level}: ${f.message}`).sort();
-                    assert.deepStrictEqual(fromScan, fromEngine, resource.label);
-                }
+            const engine = await pack.analyze(resource.type, resource.props, resource.name);
+            return engine.diagnostics.map(d => ({ policy: d.policyName, level: d.enforcementLevel, message: d.message.replace(`${descriptions.get(d.policyName)}\n`, "") }));
+        };
+        const scannedResources = () => {
+            const problems = { error: () => undefined, note: () => undefined };
+            return [...declaredResources({ paths: [fixtures, "examples/manifests"], dockerfiles: [], stdin: () => [] }, problems, { files: 0, skipped: 0 })].flat();
+        };
+
+        it("gives every scanned resource the pack's own diagnostics, in the words of its source when the stack says so", async () => {
+            const config = resolveConfig(policies, {}, "");
+            const resources = scannedResources();
+            for (const resource of resources) {
+                const engine = (await fromEngine(resource, resource.source)).map(d => `${d.policy} ${d.level}: ${d.message}`).sort();
+                const scan = runPolicies(policies, config, [resource]).findings.map(f => `${f.policy.name} ${f.level}: ${f.message}`).sort();
+                assert.deepStrictEqual(scan, engine, resource.label);
             }
-            assert.ok(resources >= 10, `${resources} resources`);
+            assert.ok(resources.length >= 10, `${resources.length} resources`);
+            assert.deepStrictEqual(new Set(resources.map(r => r.source)), new Set(["kubernetes-manifest", "compose", "dockerfile"]));
+        });
+
+        it("gives a Pulumi stack (no source tag) the same verdicts, in Pulumi's words", async () => {
+            const config = resolveConfig(policies, {}, "");
+            let differentWords = 0;
+            for (const resource of scannedResources()) {
+                const engine = await fromEngine(resource, undefined);
+                const scan = runPolicies(policies, config, [resource]).findings;
+                const verdicts = (list: Array<{ policy: string; level: string }>) => list.map(v => `${v.policy} ${v.level}`).sort();
+                assert.deepStrictEqual(verdicts(engine), verdicts(scan.map(f => ({ policy: f.policy.name, level: f.level }))), resource.label);
+                differentWords += engine.filter(d => !scan.some(f => f.message === d.message)).length;
+                assert.ok(engine.every(d => !/^Compose service [^\n]*, build: |^Dockerfile [^\n]* line \d/.test(d.message)), "the pack's own subjects");
+            }
+            assert.ok(differentWords > 10, `the words differ (${differentWords})`);
         });
     });
 

@@ -10,6 +10,7 @@ import { ConfigProperty, isExcluded, isExemptImage } from "./config";
 import { globalScope, Scope } from "./dockerfile/expand";
 import { Dockerfile, dockerfileCap, parseDockerfile, Stage } from "./dockerfile/lines";
 import { BaseImage, isDockerfileFrontend, Lineage, lineageOf, shippedStage, stageLabel, userOf } from "./dockerfile/stages";
+import { Dialect, dialectOf, displayPath } from "./dialect";
 import { derivedOnce } from "./per-resource";
 import type { ParsedConfig } from "./policy";
 import { programDirectory } from "./program-directory";
@@ -20,6 +21,8 @@ export interface BuildResource {
     readonly type: string;
     readonly name: string;
     readonly props: JsonObject;
+    /** What its source is written in (dialect.ts): a Compose service's build or a Dockerfile on its own, when the scan read it; Pulumi by default. */
+    readonly dialect?: Dialect;
 }
 
 /** An image build resource kind (DESIGN.md: image builds). */
@@ -28,8 +31,8 @@ export interface ImageBuildKind {
     readonly kind: "docker.Image" | "docker.RemoteImage" | "docker.RegistryImage" | "docker_build.Image";
     /** Path of the build-args map. */
     readonly args: readonly string[];
-    /** The build as the kind's provider reads it; undefined when the resource builds nothing. */
-    readonly read: (kind: ImageBuildKind, name: string, props: JsonObject) => ImageBuild | undefined;
+    /** The build as the kind's provider reads it, in the terms of its source's dialect; undefined when the resource builds nothing. */
+    readonly read: (kind: ImageBuildKind, name: string, props: JsonObject, dialect: Dialect) => ImageBuild | undefined;
 }
 
 /** Image builds by type token. */
@@ -43,30 +46,52 @@ export const imageBuildKinds: Readonly<Record<string, ImageBuildKind>> = {
 /** Where a build's Dockerfile is, as its provider resolves it. */
 type Source =
     | { kind: "inline"; text: string; shown: string }
-    /** `path` is relative to the program's directory (the provider's working directory) unless absolute. */
-    | { kind: "file"; path: string; shown: string }
+    /**
+     * `path` is relative to the program's directory (the provider's working directory) unless
+     * absolute; `named` is how reasons name it (the scan shows paths relative to the working directory).
+     */
+    | { kind: "file"; path: string; shown: string; named: string }
     | { kind: "unknown" }
     | { kind: "unreadable"; shown: string; reason: string; fix: string };
 
 export interface ImageBuild {
     readonly kind: ImageBuildKind;
-    /** How messages name the resource: `docker.Image web`. */
+    readonly dialect: Dialect;
+    /** How messages name the resource: `docker.Image web`, `Compose service web`, `Dockerfile api/Dockerfile`. */
     readonly label: string;
     readonly source: Source;
     readonly target: Reading<string>;
+    /** How messages name the target and the build-args map: `build.target`, `buildArgs`. */
     readonly targetField: string;
+    readonly argsField: string;
     readonly buildArgs: ReadonlyMap<string, string | Unknown> | Unknown;
     readonly namedContexts: ReadonlyMap<string, string | Unknown> | Unknown;
     /** The names the image is built under, for `exemptImages`. */
     readonly images: unknown[];
-    /** Pulumi TypeScript that ships `stage`. */
+    /** How fixes name the resource: `the resource`, `the service`. */
+    readonly noun: string;
+    /** The fix for a Dockerfile that isn't where the build says. */
+    readonly pointAt: string;
+    /** What ships `stage`, in the dialect: Pulumi TypeScript, `build.target: runtime`, `docker build --target runtime`. */
     ship(stage: string): string;
+    /**
+     * The subject of a finding on its Dockerfile (`shown`) or a line of it: `docker_build.Image web,
+     * Dockerfile ./Dockerfile (dockerfile.location) line 7`, `Compose service web, build: Dockerfile
+     * web/Dockerfile line 7`, `Dockerfile web/Dockerfile line 7`.
+     */
+    at(shown: string, line?: number): string;
+}
+
+/** How a Compose build's Dockerfile findings name the services that build it: `Compose service web, build`, `Compose services web and worker, build`. */
+export function composeBuildSubject(services: readonly string[]): string {
+    const names = services.length > 1 ? `services ${services.slice(0, -1).join(", ")} and ${services[services.length - 1]}` : `service ${services[0]}`;
+    return `Compose ${names}, build`;
 }
 
 /** The build a resource runs, read once per resource for the policies that ask; undefined when it builds nothing. */
 export function imageBuildOf(resource: BuildResource, policy: string): ImageBuild | undefined {
     const kind = imageBuildKinds[resource.type];
-    return kind && derivedOnce(resource, resource.props, policy, "image build", () => kind.read(kind, resource.name, resource.props));
+    return kind && derivedOnce(resource, resource.props, policy, "image build", () => kind.read(kind, resource.name, resource.props, resource.dialect ?? "pulumi"));
 }
 
 /**
@@ -80,7 +105,7 @@ export function imageBuildValidation<C>(
     judge: (resource: BuildResource, build: ImageBuild, config: C, report: ReportViolation) => void,
 ): ResourceValidation {
     return (args, reportViolation) => {
-        const resource: BuildResource = { type: args.type, name: args.name, props: rawProps(args.props) };
+        const resource: BuildResource = { type: args.type, name: args.name, props: rawProps(args.props), dialect: dialectOf(args) };
         const build = imageBuildOf(resource, policy);
         if (!build) {
             return;
@@ -149,7 +174,12 @@ function isRemote(location: string): boolean {
 }
 
 function file(filePath: string, field: string): Source {
-    return { kind: "file", path: filePath, shown: `Dockerfile ${filePath} (${field})` };
+    return { kind: "file", path: filePath, shown: `Dockerfile ${filePath} (${field})`, named: filePath };
+}
+
+/** `docker_build.Image web, Dockerfile ./Dockerfile (dockerfile.location) line 7`; `docker.Image web: the Dockerfile`. */
+function pulumiAt(label: string): ImageBuild["at"] {
+    return (shown, line) => (line === undefined ? `${label}: ${shown}` : `${label}, ${shown} line ${line}`);
 }
 
 function cannotRead(shown: string, reason: string, fix: string): Source {
@@ -183,9 +213,14 @@ function underBuild(
     sourceOf: (build: unknown) => Source,
 ): ImageBuild {
     const value = "value" in build ? build.value : undefined;
+    const label = `${kind.kind} ${name}`;
     return {
         kind,
-        label: `${kind.kind} ${name}`,
+        dialect: "pulumi",
+        label,
+        noun: "the resource",
+        pointAt: "point the resource at the Dockerfile",
+        at: pulumiAt(label),
         source:
             "problem" in build
                 ? cannotRead("the Dockerfile", build.problem, "set build to { context, dockerfile }")
@@ -194,6 +229,7 @@ function underBuild(
                   : sourceOf(value),
         target: readString(child(value, "target")),
         targetField: "build.target",
+        argsField: kind.args.join("."),
         buildArgs: readStringMap(readPath(props, kind.args)),
         namedContexts: new Map(),
         images,
@@ -245,10 +281,76 @@ function remoteImage(kind: ImageBuildKind, name: string, props: JsonObject): Ima
 }
 
 /**
+ * How a docker-build Image reads in the dialect of its source: a Pulumi program's resource, a
+ * Compose service's `build` (which the scan hands over as one, DESIGN.md), or a Dockerfile on its
+ * own: how findings name it and its fields, and what ships a stage.
+ */
+interface BuildTerms {
+    readonly label: string;
+    readonly noun: string;
+    readonly at: ImageBuild["at"];
+    readonly ship: ImageBuild["ship"];
+    readonly fields: { readonly location: string; readonly inline: string; readonly target: string; readonly args: string };
+    /** How a finding names the Dockerfile at `filePath`, found through `field`; and an inline one. */
+    shownFile(filePath: string, field: string): string;
+    readonly shownInline: string;
+    /** The fix for a Dockerfile that isn't where the build says. */
+    readonly pointAt: string;
+    /** The fix for a build whose Dockerfile comes from a remote context. */
+    readonly remoteContext: string;
+}
+
+function dockerBuildTerms(kind: ImageBuildKind, name: string, dialect: Dialect): BuildTerms {
+    switch (dialect) {
+        case "compose":
+            return {
+                label: `Compose service ${name}`,
+                noun: "the service",
+                at: (shown, line) => `${composeBuildSubject([name])}: ${shown}${line === undefined ? "" : ` line ${line}`}`,
+                ship: stage => `build.target: ${stage}`,
+                fields: { location: "build.dockerfile", inline: "build.dockerfile_inline", target: "build.target", args: "build.args" },
+                shownFile: filePath => `Dockerfile ${displayPath(filePath)}`,
+                shownInline: "build.dockerfile_inline",
+                pointAt: "point build.context (and build.dockerfile) at the Dockerfile",
+                // A Compose build's dockerfile is inside its context: only an inline one is local.
+                remoteContext: "set build.dockerfile_inline, or exclude the service",
+            };
+        case "dockerfile":
+            return {
+                label: `Dockerfile ${name}`,
+                noun: "the file",
+                at: (shown, line) => `${shown}${line === undefined ? "" : ` line ${line}`}`,
+                ship: stage => `docker build --target ${stage}`,
+                fields: { location: "the Dockerfile", inline: "the Dockerfile", target: "--target", args: "--build-arg" },
+                shownFile: filePath => `Dockerfile ${displayPath(filePath)}`,
+                shownInline: `Dockerfile ${name}`,
+                pointAt: "scan the Dockerfile itself",
+                remoteContext: "scan the Dockerfile itself",
+            };
+        default: {
+            const label = `${kind.kind} ${name}`;
+            return {
+                label,
+                noun: "the resource",
+                at: pulumiAt(label),
+                ship: stage => `new docker_build.Image(${quote(name)}, { ...args, target: ${quote(stage)} })`,
+                fields: { location: "dockerfile.location", inline: "dockerfile.inline", target: "target", args: kind.args.join(".") },
+                shownFile: (filePath, field) => `Dockerfile ${filePath} (${field})`,
+                shownInline: "dockerfile.inline",
+                pointAt: "point the resource at the Dockerfile",
+                remoteContext: "set dockerfile.location or dockerfile.inline, or exclude the resource",
+            };
+        }
+    }
+}
+
+/**
  * `docker-build.Image`: `dockerfile.inline`, or `dockerfile.location` relative to the program,
  * defaulting to `<context.location>/Dockerfile` (provider/internal/context.go, dockerfile.go).
  */
-function dockerBuildImage(kind: ImageBuildKind, name: string, props: JsonObject): ImageBuild {
+function dockerBuildImage(kind: ImageBuildKind, name: string, props: JsonObject, dialect: Dialect): ImageBuild {
+    const terms = dockerBuildTerms(kind, name, dialect);
+    const { fields } = terms;
     const dockerfile = objectField(props, "dockerfile");
     const context = objectField(props, "context");
     const dockerfileValue = "value" in dockerfile ? dockerfile.value : undefined;
@@ -256,40 +358,46 @@ function dockerBuildImage(kind: ImageBuildKind, name: string, props: JsonObject)
     const inline = readString(child(dockerfileValue, "inline"));
     const location = readString(child(dockerfileValue, "location"));
     const malformed = "problem" in dockerfile ? dockerfile.problem : "problem" in context ? context.problem : undefined;
+    const local = (filePath: string, field: string): Source => ({ kind: "file", path: filePath, shown: terms.shownFile(filePath, field), named: dialect === "pulumi" ? filePath : displayPath(filePath) });
     let source: Source;
     if (malformed) {
         source = cannotRead("the Dockerfile", malformed, "set dockerfile and context to objects");
     } else if (inline.state === "set") {
-        source = { kind: "inline", text: inline.value, shown: "dockerfile.inline" };
+        source = { kind: "inline", text: inline.value, shown: terms.shownInline };
     } else if (inline.state !== "absent") {
-        source = inline.state === "unknown" ? unknownSource : cannotRead("dockerfile.inline", `it can't be read (${inline.problem})`, "set dockerfile.inline to the Dockerfile's text");
+        source = inline.state === "unknown" ? unknownSource : cannotRead(fields.inline, `it can't be read (${inline.problem})`, `set ${fields.inline} to the Dockerfile's text`);
     } else if (location.state !== "absent") {
-        const value = required(location, "dockerfile.location");
+        const value = required(location, fields.location);
         source = !("value" in value)
             ? value
             : isRemote(value.value)
-              ? cannotRead(`Dockerfile ${value.value}`, "it is remote, so the policy can't read it", "use a local dockerfile.location or dockerfile.inline, or exclude the resource")
-              : file(value.value, "dockerfile.location");
+              ? cannotRead(`Dockerfile ${value.value}`, "it is remote, so the policy can't read it", `use a local ${fields.location} or ${fields.inline}, or exclude ${terms.noun}`)
+              : local(value.value, "dockerfile.location");
     } else {
         const contextLocation = required(readString(child(contextValue, "location")), "context.location", ".");
         source = !("value" in contextLocation)
             ? contextLocation
             : isRemote(contextLocation.value)
-              ? cannotRead("the Dockerfile", `it comes from the remote context ${contextLocation.value}`, "set dockerfile.location or dockerfile.inline, or exclude the resource")
-              : file(path.join(contextLocation.value, "Dockerfile"), "the default of dockerfile.location");
+              ? cannotRead("the Dockerfile", `it comes from the remote context ${contextLocation.value}`, terms.remoteContext)
+              : local(path.join(contextLocation.value, "Dockerfile"), "the default of dockerfile.location");
     }
     const named = readStringMap(child(contextValue, "named"), entry => child(entry, "location"));
     return {
         kind,
-        label: `${kind.kind} ${name}`,
+        dialect,
+        label: terms.label,
+        noun: terms.noun,
+        at: terms.at,
+        ship: terms.ship,
+        pointAt: terms.pointAt,
         source,
         target: readString(child(props, "target")),
-        targetField: "target",
+        targetField: fields.target,
+        argsField: fields.args,
         buildArgs: readStringMap(readPath(props, kind.args)),
         // BuildKit matches a FROM name against named contexts case-insensitively, as against stage names.
         namedContexts: isUnknown(named) ? UNKNOWN : new Map([...named].map(([contextName, location]) => [contextName.toLowerCase(), location])),
         images: [child(props, "tags")],
-        ship: stage => `new docker_build.Image(${quote(name)}, { ...args, target: ${quote(stage)} })`,
     };
 }
 
@@ -306,8 +414,9 @@ type Loaded = { state: "read"; dockerfile: Dockerfile } | { state: "unreadable";
 
 const capText = `${dockerfileCap / 1024} KiB`;
 
-function readCapped(filePath: string, resolvedFrom: string): Loaded {
-    const fix = resolvedFrom ? "point the resource at the Dockerfile, or set the policy's programDirectory config to the program's directory" : "point the resource at the Dockerfile";
+/** The Dockerfile at `filePath`, which reasons call `named`; `build` says how its fixes are worded. */
+function readCapped(filePath: string, named: string, resolvedFrom: string, build: ImageBuild): Loaded {
+    const fix = resolvedFrom ? `${build.pointAt}, or set the policy's programDirectory config to the program's directory` : build.pointAt;
     const unreadable = (reason: string): Loaded => ({ state: "unreadable", reason: reason + resolvedFrom, fix });
     let fd: number | undefined;
     try {
@@ -315,10 +424,10 @@ function readCapped(filePath: string, resolvedFrom: string): Loaded {
         fd = fs.openSync(filePath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
         const stat = fs.fstatSync(fd);
         if (!stat.isFile()) {
-            return unreadable(`${filePath} is not a regular file`);
+            return unreadable(`${named} is not a regular file`);
         }
         if (stat.size > dockerfileCap) {
-            return { state: "unreadable", reason: `${filePath} is ${stat.size} bytes, more than the ${capText} the policy reads`, fix: "keep the Dockerfile under that size, or exclude the resource" };
+            return { state: "unreadable", reason: `${named} is ${stat.size} bytes, more than the ${capText} the policy reads`, fix: `keep the Dockerfile under that size, or exclude ${build.noun}` };
         }
         // The size stat gave (under the cap): a file that grew since is read up to it. Unzeroed, and
         // small enough to come from Node's buffer pool (performance: a 256 KiB buffer per build was
@@ -329,10 +438,10 @@ function readCapped(filePath: string, resolvedFrom: string): Loaded {
         const code = (e as NodeJS.ErrnoException).code;
         return unreadable(
             code === "ENOENT" || code === "ENOTDIR"
-                ? `there is no file at ${filePath}`
+                ? `there is no file at ${named}`
                 : code === "EACCES" || code === "EPERM"
-                  ? `the policy may not read ${filePath} (${code})`
-                  : `${filePath} can't be read (${(e as Error).message})`,
+                  ? `the policy may not read ${named} (${code})`
+                  : `${named} can't be read (${(e as Error).message.replace(filePath, named)})`,
         );
     } finally {
         if (fd !== undefined) {
@@ -341,9 +450,9 @@ function readCapped(filePath: string, resolvedFrom: string): Loaded {
     }
 }
 
-function readInline(text: string): Loaded {
+function readInline(text: string, build: ImageBuild): Loaded {
     return text.length > dockerfileCap
-        ? { state: "unreadable", reason: `it is ${text.length} characters long, more than the ${capText} the policy reads`, fix: "exclude the resource" }
+        ? { state: "unreadable", reason: `it is ${text.length} characters long, more than the ${capText} the policy reads`, fix: `exclude ${build.noun}` }
         : { state: "read", dockerfile: parseDockerfile(text) };
 }
 
@@ -362,10 +471,10 @@ export function readDockerfile(resource: BuildResource, build: ImageBuild, polic
         case "unreadable":
             return { state: "unreadable", shown: source.shown, reason: source.reason, fix: source.fix };
         case "inline":
-            return once(source.shown, "Dockerfile inline", () => readInline(source.text));
+            return once(source.shown, "Dockerfile inline", () => readInline(source.text, build));
         case "file": {
             if (path.isAbsolute(source.path)) {
-                return once(source.shown, `Dockerfile ${source.path}`, () => readCapped(source.path, ""));
+                return once(source.shown, `Dockerfile ${source.path}`, () => readCapped(source.path, source.named, "", build));
             }
             const program = programDirectory(configuredProgramDirectory);
             if (!program.found) {
@@ -379,7 +488,7 @@ export function readDockerfile(resource: BuildResource, build: ImageBuild, polic
                 };
             }
             const resolved = path.resolve(program.dir, source.path);
-            return once(source.shown, `Dockerfile ${resolved}`, () => readCapped(resolved, ` (relative paths start at ${program.dir}, ${program.how})`));
+            return once(source.shown, `Dockerfile ${resolved}`, () => readCapped(resolved, resolved, ` (relative paths start at ${program.dir}, ${program.how})`, build));
         }
     }
 }

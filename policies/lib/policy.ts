@@ -6,6 +6,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { EnforcementLevel, PolicyComplianceFramework, ResourceValidationArgs, ResourceValidationPolicy, Severity } from "@pulumi/policy";
 import { checkConfig, CommonConfig, commonConfigProperties, compileGlobs, ConfigProperty, exemptsPolicy, isExcluded, isExempt, memoize } from "./config";
+import { dialectOf } from "./dialect";
 import { Glob } from "./glob";
 import { derivedOnce } from "./per-resource";
 import { cloneProps, JsonObject, quote, rawProps } from "./values";
@@ -54,7 +55,7 @@ export interface Finding {
     problem: string;
     /** Why it matters, one sentence. */
     why: string;
-    /** The fix, as a Pulumi TypeScript snippet (see `fixSnippet`). */
+    /** The fix, in the dialect of the resource's source (see `fixSnippet`): a Pulumi TypeScript snippet, or YAML. */
     fix: string;
     /** `field` is from the resource's root, not the container's (a docker.Service's `endpointSpec`: workloads.ts Place). */
     fromResource?: true;
@@ -114,8 +115,8 @@ export function containerPolicy<C>(rule: ContainerRule<C>): ResourceValidationPo
     // Remediation works on a copy of its own, which it changes: its view is not shared.
     const inScope = (args: ResourceValidationArgs, props: JsonObject, remediating = false) => {
         const workload = remediating
-            ? workloadOf(args.type, args.name, props)
-            : derivedOnce(args, props, rule.name, "workload", () => workloadOf(args.type, args.name, props));
+            ? workloadOf(args.type, args.name, props, dialectOf(args))
+            : derivedOnce(args, props, rule.name, "workload", () => workloadOf(args.type, args.name, props, dialectOf(args)));
         if (!workload) {
             return undefined;
         }
@@ -223,26 +224,94 @@ export function render(subject: string, location: string, finding: Finding): str
     return `${subject}: ${location} ${finding.problem}.\n` + `Why: ${finding.why}\n` + `Fix: ${finding.fix}`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Fixes, in the dialect of the resource's source (dialect.ts). A value is given as source text that
+// reads the same in TypeScript and in YAML's flow style (`true`, `["ALL"]`, `{ type: "RuntimeDefault" }`),
+// or `"undefined"` to remove the field. A Pulumi program gets an assignment in TypeScript; a YAML
+// file, the field's path from the document's root set to the value (`spec.template.spec.containers[1].securityContext.capabilities.drop: ["ALL"]`)
+// or removed (`remove services.web.pid`), with `#` before a note instead of `//`.
+
+/** Whether fixes for this workload are written in YAML (a manifest or a Compose file the scan read). */
+function inYaml(workload: Pick<Workload, "dialect">): boolean {
+    return workload.dialect !== "pulumi";
+}
+
+/** ` // note` in TypeScript, ` # note` in YAML; nothing without a note. */
+export function fixNote(workload: Pick<Workload, "dialect">, note: string | undefined): string {
+    return note === undefined ? "" : inYaml(workload) ? ` # ${note}` : ` // ${note}`;
+}
+
+/** A YAML fix: `path: value`, or `remove path`. */
+function yamlFix(path: string, valueSource: string): string {
+    return valueSource === "undefined" ? `remove ${path}` : `${path}: ${valueSource}`;
+}
+
+/** Where a container is written in its YAML file: `spec.template.spec.containers[1]`, `services.web`. */
+export function yamlPathOf(container: Container): string {
+    const name = container.workload.name;
+    return container.shape === "composeService" ? `services${/^[\w-]+$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}` : container.path;
+}
+
 /**
- * The fix as Pulumi TypeScript for this container's resource kind, setting `field` (relative to
- * the container) to `valueSource` (TypeScript source): `containers[1].securityContext = { ... }`.
+ * The fix setting `field` (relative to the container) to `valueSource`: in Pulumi TypeScript for
+ * the container's resource kind (`containers[1].securityContext = { capabilities: { drop: ["ALL"] } }`),
+ * in YAML for a file (`spec.template.spec.containers[1].securityContext.capabilities.drop: ["ALL"]`).
  */
-export function fixSnippet(container: Container, field: readonly string[], valueSource: string): string {
+export function fixSnippet(container: Container, field: readonly string[], valueSource: string, note?: string): string {
+    return containerFix(container, field, valueSource) + fixNote(container.workload, note);
+}
+
+function containerFix(container: Container, field: readonly string[], valueSource: string): string {
+    if (inYaml(container.workload)) {
+        return yamlFix(`${yamlPathOf(container)}.${field.join(".")}`, valueSource);
+    }
     const nested = nestedValue(field, valueSource);
     const first = field[0];
     switch (container.shape) {
         case "kubernetes":
+        case "composeService": // only ever read from a file: YAML above
             return `${container.shortPath}.${first} = ${nested}`;
         case "dockerContainer":
             return `new docker.Container(${quote(container.workload.name)}, { ...args, ${first}: ${nested} })`;
         case "dockerService":
             return `new docker.Service(${quote(container.workload.name)}, { ...args, taskSpec: { containerSpec: { ...containerSpec, ${first}: ${nested} } } })`;
-        case "composeService": {
-            // Compose YAML rather than TypeScript: `services.web.cap_drop: ["ALL"]`.
-            const key = `services.${container.workload.name}.${field.join(".")}`;
-            return valueSource === "undefined" ? `remove ${key}` : `${key}: ${valueSource}`;
-        }
     }
+}
+
+/** Like fixSnippet, but a Pulumi fix assigns the field itself (`containers[0].livenessProbe.httpGet.host = undefined`), not its first key. */
+export function leafFixSnippet(container: Container, field: readonly string[], valueSource: string, note?: string): string {
+    const fix = inYaml(container.workload) ? containerFix(container, field, valueSource) : `${container.shortPath}.${field.join(".")} = ${valueSource}`;
+    return fix + fixNote(container.workload, note);
+}
+
+/** The fix for a field written from the resource's root (`spec.template.metadata.annotations[...]`): `location = value`, or YAML. */
+export function resourceFixSnippet(workload: Workload, location: string, valueSource: string, note?: string): string {
+    return (inYaml(workload) ? yamlFix(location, valueSource) : `${location} = ${valueSource}`) + fixNote(workload, note);
+}
+
+/** A change to one entry of a list field: its path (`["devices[0]"]`, relative to the container or pod spec), or the item added, as source text. */
+export type ListChange = { remove: readonly string[] } | { add: string } | { replace: readonly string[]; with: string };
+
+/**
+ * The fix that changes one entry of the list field `list`: in YAML, on that entry (`remove
+ * services.web.devices[0]`, `add "no-new-privileges=true" to services.web.security_opt`,
+ * `services.web.security_opt[1]: "no-new-privileges=true"`); in Pulumi TypeScript, the list set to
+ * `typescriptList`, an expression that makes the change (`devices.filter(d => d.hostPath !== "/dev/fuse")`).
+ */
+export function listFix(site: Container | Pod, list: readonly string[], change: ListChange, typescriptList: string, note?: string): string {
+    const container = "shortPath" in site;
+    const set = (field: readonly string[], valueSource: string) => (container ? fixSnippet(site, field, valueSource, note) : podFixSnippet(site, field, valueSource, note));
+    if (!inYaml(site.workload)) {
+        return set(list, typescriptList);
+    }
+    if ("remove" in change) {
+        return set(change.remove, "undefined");
+    }
+    if ("replace" in change) {
+        return set(change.replace, change.with);
+    }
+    const path = `${container ? yamlPathOf(site) : site.path}.${list.join(".")}`;
+    return `add ${change.add} to ${path}${fixNote(site.workload, note)}`;
 }
 
 /**
@@ -266,7 +335,8 @@ function nestedValue(field: readonly string[], valueSource: string): string {
     return nested;
 }
 
-/** The fix for a pod-level field (relative to the pod spec): `spec.template.spec.securityContext = { seccompProfile: ... }`. */
-export function podFixSnippet(pod: Pod, field: readonly string[], valueSource: string): string {
-    return `${pod.path}.${field[0]} = ${nestedValue(field, valueSource)}`;
+/** The fix for a pod-level field (relative to the pod spec): `spec.template.spec.securityContext = { seccompProfile: ... }`, or YAML. */
+export function podFixSnippet(pod: Pod, field: readonly string[], valueSource: string, note?: string): string {
+    const fix = inYaml(pod.workload) ? yamlFix(`${pod.path}.${field.join(".")}`, valueSource) : `${pod.path}.${field[0]} = ${nestedValue(field, valueSource)}`;
+    return fix + fixNote(pod.workload, note);
 }

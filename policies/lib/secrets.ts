@@ -249,8 +249,8 @@ export const fileNameFor = memoizeByText(variable => variable.toLowerCase().repl
 export type SecretSource = { variable: string; secretName?: undefined } | { variable?: string; secretName: string; key?: string };
 
 /**
- * The fix for a secret in env, as Pulumi TypeScript for the container's kind: mount it as a file
- * and point the app at the file.
+ * The fix for a secret in env, in the dialect of the container's source (Pulumi TypeScript for its
+ * kind, or the YAML of a manifest or Compose file): mount it as a file and point the app at the file.
  */
 export function mountAsFileFix(container: Container, source: SecretSource): string {
     const file = fileNameFor(source.secretName ?? source.variable);
@@ -260,18 +260,29 @@ export function mountAsFileFix(container: Container, source: SecretSource): stri
     const dir = `/run/secrets/${file}`;
     switch (container.shape) {
         case "kubernetes": {
-            const create = source.secretName === undefined
-                ? `const secret = new k8s.core.v1.Secret(${fileSource}, { stringData: { ${fileSource}: cfg.requireSecret(...) } }); `
-                : "";
-            const secretName = source.secretName !== undefined ? q(source.secretName) : "secret.metadata.name";
-            const key = source.secretName !== undefined ? source.key : file;
-            const reads = key !== undefined && source.variable !== undefined
-                ? `have the app read the file (e.g. { name: ${q(`${source.variable}_FILE`)}, value: ${q(`${dir}/${key}`)} })`
-                : `have the app read one file per key under ${dir}`;
+            const manifest = container.workload.dialect === "kubernetes-manifest";
+            const newSecret = source.secretName === undefined;
+            const create = !newSecret
+                ? ""
+                : manifest
+                  ? `create it outside the manifest (kubectl create secret generic ${file} --from-file=${file}=<the file that holds it>), `
+                  : `const secret = new k8s.core.v1.Secret(${fileSource}, { stringData: { ${fileSource}: cfg.requireSecret(...) } }); `;
+            const secretName = !newSecret ? q(source.secretName) : manifest ? fileSource : "secret.metadata.name";
+            const key = !newSecret ? source.key : file;
+            const readsFile = key !== undefined && source.variable !== undefined ? `{ name: ${q(`${source.variable}_FILE`)}, value: ${q(`${dir}/${key}`)} }` : undefined;
+            const volume = `{ name: ${fileSource}, secret: { secretName: ${secretName} } }`;
+            const mount = `{ name: ${fileSource}, mountPath: "${dir}", readOnly: true }`;
+            if (manifest) {
+                const reads = readsFile ? `have the app read the file (e.g. ${readsFile} in ${container.path}.env)` : `have the app read one file per key under ${dir}`;
+                return (
+                    `mount it as a file from a Kubernetes Secret (or a CSI secrets-store volume): ${create}` +
+                    `add ${volume} to ${container.pod!.path}.volumes and ${mount} to ${container.path}.volumeMounts, and ${reads}`
+                );
+            }
+            const reads = readsFile ? `have the app read the file (e.g. ${readsFile})` : `have the app read one file per key under ${dir}`;
             return (
                 `mount it as a file from a Kubernetes Secret (or a CSI secrets-store volume): ${create}` +
-                `${container.pod!.path}.volumes: [{ name: ${fileSource}, secret: { secretName: ${secretName} } }], ` +
-                `${container.shortPath}.volumeMounts: [{ name: ${fileSource}, mountPath: "${dir}", readOnly: true }], and ${reads}`
+                `${container.pod!.path}.volumes: [${volume}], ${container.shortPath}.volumeMounts: [${mount}], and ${reads}`
             );
         }
         case "dockerContainer":

@@ -1,6 +1,7 @@
 // The one place that knows resource kinds: turns a resource's type token and raw properties into
 // the containers it runs, each with its exact property path and the location of every field a
 // rule reads. Rules are written once, over this view, for every kind.
+import type { Dialect } from "./dialect";
 import type { ContainerEnv } from "./env";
 import { memoizeByText } from "./memo";
 import { child, describeType, Entries, entryPath, isObject, isUnknown, JsonObject, keyAccessor, listItems, plain, readBoolean, Reading, readPath, UNKNOWN, Unknown, writePath } from "./values";
@@ -144,6 +145,11 @@ export interface Workload {
     readonly namespacedName?: string | Unknown;
     /** How messages name the resource: `Deployment shop/web`. */
     readonly label: string;
+    /**
+     * What its fixes are written in: Pulumi TypeScript, or the YAML of the file the scan read it from
+     * (a Compose service is always Compose; docker.Container and docker.Service always Pulumi).
+     */
+    readonly dialect: Dialect;
     /** A `*Patch` kind: judged only on the fields it sets. */
     readonly isPatch: boolean;
     readonly props: JsonObject;
@@ -155,6 +161,7 @@ export interface Workload {
 }
 
 export interface Pod {
+    readonly workload: Workload;
     readonly path: string;
     readonly spec: JsonObject;
     /** The pod's annotations (the pod template's, for a controller): raw, UNKNOWN while computed. */
@@ -257,8 +264,12 @@ export function isWorkloadType(type: string): boolean {
     return type === dockerContainerType || type === dockerServiceType || type === composeServiceType || parseKubernetesType(type) !== undefined;
 }
 
-/** The workload view of a resource, or undefined when the resource runs no containers. */
-export function workloadOf(type: string, name: string, props: JsonObject): Workload | undefined {
+/**
+ * The workload view of a resource, or undefined when the resource runs no containers. `dialect`
+ * is the one its source is written in (dialect.ts): a Kubernetes object read from a manifest gets
+ * its fixes in YAML.
+ */
+export function workloadOf(type: string, name: string, props: JsonObject, dialect: Dialect = "pulumi"): Workload | undefined {
     if (type === dockerContainerType || type === dockerServiceType) {
         return dockerWorkload(type, name, props);
     }
@@ -266,10 +277,10 @@ export function workloadOf(type: string, name: string, props: JsonObject): Workl
         return composeWorkload(name, props);
     }
     const k8s = parseKubernetesType(type);
-    return k8s && kubernetesWorkload(type, name, props, k8s);
+    return k8s && kubernetesWorkload(type, name, props, k8s, dialect === "kubernetes-manifest" ? dialect : "pulumi");
 }
 
-function kubernetesWorkload(type: string, name: string, props: JsonObject, k8s: KubernetesType): Workload {
+function kubernetesWorkload(type: string, name: string, props: JsonObject, k8s: KubernetesType, dialect: Dialect): Workload {
     const metadata = child(props, "metadata");
     const objectName = stringOrUndefined(child(metadata, "name"));
     const namespace = stringOrUndefined(child(metadata, "namespace"));
@@ -283,6 +294,7 @@ function kubernetesWorkload(type: string, name: string, props: JsonObject, k8s: 
         name,
         namespacedName,
         label: `${k8s.kind} ${namespace ? `${namespace}/` : ""}${objectName ?? name}`,
+        dialect,
         isPatch: k8s.isPatch,
         props,
         pods: [],
@@ -326,7 +338,7 @@ function addPod(workload: Workload, object: unknown, prefix: string, podSpecPath
     const exemptions = exemptionSet(objectExemptions, exemptionsOf(annotations));
     // An OS not known during preview may be Windows: the Linux-only rules hold back until `up`.
     const os = child(child(spec, "os"), "name");
-    const pod: Pod = { path, spec, annotations, annotationsPath: `${metadataPath}.annotations`, windows: os === "windows" || isUnknown(os), exemptions };
+    const pod: Pod = { workload, path, spec, annotations, annotationsPath: `${metadataPath}.annotations`, windows: os === "windows" || isUnknown(os), exemptions };
     workload.pods.push(pod);
     for (const list of containerLists) {
         const containers = child(spec, list);
@@ -377,6 +389,7 @@ function dockerWorkload(type: string, name: string, props: JsonObject): Workload
         shape: isService ? "dockerService" : "dockerContainer",
         name,
         label: `${kind} ${name}`,
+        dialect: "pulumi",
         isPatch: false,
         props,
         pods: [],
@@ -412,7 +425,7 @@ function dockerWorkload(type: string, name: string, props: JsonObject): Workload
 
 function composeWorkload(name: string, props: JsonObject): Workload {
     const kind = "Compose service";
-    const workload: Workload = { type: composeServiceType, kind, platform: "docker", shape: "composeService", name, label: `${kind} ${name}`, isPatch: false, props, pods: [], containers: [], unreadable: [] };
+    const workload: Workload = { type: composeServiceType, kind, platform: "docker", shape: "composeService", name, label: `${kind} ${name}`, dialect: "compose", isPatch: false, props, pods: [], containers: [], unreadable: [] };
     workload.containers.push({
         workload,
         name,

@@ -122,6 +122,17 @@ export class RunningPack {
         await this.call("configure", request);
     }
 
+    /** Sends the stack's tags, as the engine does before it analyzes a stack's resources (the SDK hands them to every validation as `stackTags`). */
+    async configureStack(tags: Record<string, string>): Promise<void> {
+        const request = new analyzerProto.AnalyzerStackConfigureRequest();
+        request.setStack("dev");
+        request.setProject("shop");
+        for (const [key, value] of Object.entries(tags)) {
+            request.getTagsMap().set(key, value);
+        }
+        await this.call("configureStack", request);
+    }
+
     /** Sends a raw `PolicyConfig` map (no defaults merged), for testing bad configs. */
     async configureRaw(config: Record<string, { level: Level; properties: object }>): Promise<void> {
         const request = new analyzerProto.ConfigureAnalyzerRequest();

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { restrictAddedCapabilities as policy } from "../policies/container-restrict-added-capabilities";
 import { dockerContainer, dockerService, kubernetesResource, remediate, representativeKubernetesTypes, UNKNOWN_STRING, validate } from "./helpers";
+import { scanned } from "./policy-runs";
 
 const adding = (add: unknown, extra: object = {}) => ({ name: "app", image: "nginx", securityContext: { capabilities: { drop: ["ALL"], add } }, ...extra });
 
@@ -57,6 +58,48 @@ describe("container-restrict-added-capabilities", () => {
         assert.deepStrictEqual(validate(policy, type, other, { config: { allowedCapabilities: ["cap_ipc_lock"] } }), []);
         assert.throws(() => validate(policy, type, other, { config: { allowedCapabilities: ["ALL"] } }), /config key "allowedCapabilities\[0\]": ALL can never be allowed/);
         assert.throws(() => validate(policy, type, other, { config: { allowedCapabilities: ["IPC_LOCK@[x"] } }), /allowedCapabilities\[0\]": bad glob/);
+    });
+
+    describe("a capability an app needs: the fix also offers allowedCapabilities for the container's image only", () => {
+        const elastic = "docker.elastic.co/elasticsearch/elasticsearch";
+        const allowance = (message: string) => JSON.parse(/"allowedCapabilities": (\[.*?\]) \}/.exec(message)?.[1] ?? "null") as string[] | null;
+        const search = (image: string, adds = ["IPC_LOCK"]) => ({ image, capabilities: { adds, drops: ["ALL"] } });
+
+        it("Pulumi: after the fix, a TypeScript comment naming the config key, the image's repository and the preset", () => {
+            const [message] = validate(policy, dockerContainer, search(`${elastic}:8.15.0`), { name: "search" });
+            assert.ok(
+                message.endsWith(
+                    `\nFix: new docker.Container("search", { ...args, capabilities: { adds: [] } }) // only what the app needs; or, if the app needs IPC_LOCK, ` +
+                        `allow it for this image only in the policy config: "container-restrict-added-capabilities": { "allowedCapabilities": ["NET_BIND_SERVICE", "IPC_LOCK@${elastic}[:@]*"] } ` +
+                        `(examples/config/elasticsearch.json does so for Elasticsearch's IPC_LOCK)`,
+                ),
+                message,
+            );
+            const config = { allowedCapabilities: allowance(message) };
+            for (const image of [`${elastic}:8.15.0`, `${elastic}:7.17.24`, `${elastic}@sha256:${"a".repeat(64)}`]) {
+                assert.deepStrictEqual(validate(policy, dockerContainer, search(image), { config }), [], `the allowance takes ${image}`);
+            }
+            assert.strictEqual(validate(policy, dockerContainer, search("redis:7"), { config }).length, 1, "and no other image");
+        });
+
+        it("keeps the allowances already configured, leaves out ALL, and offers none for an image it can't name", () => {
+            const config = { allowedCapabilities: ["NET_BIND_SERVICE", "CHOWN"] };
+            const [both] = validate(policy, dockerContainer, search(`${elastic}:8.15.0`, ["ALL", "IPC_LOCK", "SYS_NICE"]), { config });
+            assert.deepStrictEqual(allowance(both), ["NET_BIND_SERVICE", "CHOWN", `IPC_LOCK@${elastic}[:@]*`, `SYS_NICE@${elastic}[:@]*`]);
+            assert.match(both, /if the app needs IPC_LOCK and SYS_NICE, allow them for this image only/);
+            assert.strictEqual(allowance(validate(policy, dockerContainer, search(`${elastic}:8.15.0`, ["ALL"]))[0]), null);
+            assert.strictEqual(allowance(validate(policy, dockerContainer, search(UNKNOWN_STRING, ["SYS_ADMIN"]))[0]), null);
+        });
+
+        it("scan: in a Compose file and a manifest, a YAML comment; the allowance it offers passes the scan", () => {
+            const files = ["test/fixtures/scan/elasticsearch/compose.yaml", "test/fixtures/scan/elasticsearch/statefulset.yaml"];
+            const found = scanned(files, [policy]).findings;
+            assert.deepStrictEqual(found.map(f => `${f.location.file}:${f.location.line}`), [`${files[0]}:7`, `${files[1]}:21`]);
+            assert.match(found[0].message, /\nFix: services\.search\.cap_add: \[\] # only what the app needs; or, if the app needs IPC_LOCK, allow it for this image only/);
+            assert.match(found[1].message, /\nFix: spec\.template\.spec\.containers\[0\]\.securityContext\.capabilities\.add: \[\] # only what the app needs; or, if the app needs IPC_LOCK/);
+            const config = { [policy.name]: { allowedCapabilities: allowance(found[1].message) } };
+            assert.deepStrictEqual(scanned(files, [policy], config).findings, [], "the image's tag and its digest both");
+        });
     });
 
     it("checks docker.Container capabilities.adds and docker.Service capAdds", () => {

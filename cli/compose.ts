@@ -2,11 +2,14 @@
 // as a `compose:service` resource (policies/lib/workloads.ts says what the rules read of it), and
 // each service that builds an image as a `docker-build:index:Image`, the resource the image rules
 // judge, with its Dockerfile, target and build arguments.
+import * as fs from "fs";
 import * as path from "path";
-import { isObject, JsonObject } from "../policies/lib/values";
+import { isObject, JsonObject, keyAccessor } from "../policies/lib/values";
 import { composeServiceType } from "../policies/lib/workloads";
 import { displayPath } from "../policies/lib/dialect";
 import { Problems } from "./inputs";
+import { EnvEntry, hasVariables, interpolate, noVariables, originOf, parseEnvFile, Substitution, Variables, variablesOf } from "./interpolation";
+import { formatPath } from "./locate";
 import { readSmallText } from "./read";
 import { ScanResource } from "./resource";
 import { ScanRoot } from "./scan-root";
@@ -27,17 +30,19 @@ export interface ComposeContext {
     root: ScanRoot;
     allowOutsideRoot: boolean;
     problems: Problems;
+    /** The variables of the `--env-file` files, when there are any: they take the place of the `.env` beside the Compose file, as in docker compose. */
+    envFiles?: Variables;
 }
 
 /** The most of an env file the scan reads. */
-const maxEnvFileBytes = 4 * 2 ** 20;
+export const maxEnvFileBytes = 4 * 2 ** 20;
 
 /**
- * What a path a Compose file names stands for when the scan doesn't read it: the engine's unknown
- * string (one of policies/lib/values.ts' unknownSentinels), as a preview value not known yet, on
- * which no finding rests.
+ * What a value stands for when the scan doesn't know it (a path it doesn't read, a variable no env
+ * file sets): the engine's unknown string (one of policies/lib/values.ts' unknownSentinels), as a
+ * preview value not known yet, on which no finding rests.
  */
-const notRead = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const notKnown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
  * Whether the scan may read a path the Compose file names; when it may not, a note at `where`
@@ -50,7 +55,7 @@ function mayRead(context: ComposeContext, absolute: string, where: Location, wha
     const { real, inside } = context.root.resolve(absolute);
     if (!inside) {
         context.problems.note({
-            file: `${where.file}:${where.line}`,
+            ...where,
             message: `${what} is outside the scan root${real !== absolute ? ` (it leads to ${real})` : ""}, so ${consequence} (--allow-outside-root reads it)`,
         });
     }
@@ -63,16 +68,24 @@ export interface ComposeResources {
     dockerfiles: string[];
 }
 
+/** What the services of one Compose file are read with: its variables, and where an interpolation error goes. */
+interface Reading {
+    readonly context: ComposeContext;
+    readonly variables: Variables;
+}
+
 export function composeResources(context: ComposeContext): ComposeResources {
     const result: ComposeResources = { resources: [], dockerfiles: [] };
+    const reading: Reading = { context, variables: context.envFiles ?? dotEnv(context) };
     const services = (context.document.value as { services: JsonObject }).services;
-    for (const [name, service] of Object.entries(services)) {
-        if (!isObject(service)) {
+    for (const [name, written] of Object.entries(services)) {
+        if (!isObject(written)) {
             continue; // `web:` with nothing under it, or not a service at all
         }
         const node = context.document.nodeAt(["services", name]);
         const at = context.document.locate(["services", name]);
-        result.resources.push(serviceResource(context, name, service, node, at));
+        const service = interpolatedService(reading, name, written, node);
+        result.resources.push(serviceResource(reading, name, written, service, node, at));
         const build = buildResource(context, name, service, node);
         if (build) {
             result.resources.push(build.resource);
@@ -84,52 +97,188 @@ export function composeResources(context: ComposeContext): ComposeResources {
     return result;
 }
 
-/**
- * The service's keys, with `environment` as a list of `KEY=VALUE` (the `env_file` files first, as
- * Compose lets `environment` override them) and `pids_limit` also taken from `deploy.resources.limits.pids`.
- */
-function serviceResource(context: ComposeContext, name: string, service: JsonObject, node: SourceNode | undefined, at: Location): ScanResource {
-    const { document } = context;
-    const environment: string[] = [];
-    const envLocations: Location[] = [];
-    for (const entry of envFileEntries(context, service.env_file, node)) {
-        environment.push(entry.text);
-        envLocations.push(entry.at);
+/** The `.env` file beside the Compose file, when there is one the scan may read (docker compose reads it from the project directory, and skips one it may not read). */
+function dotEnv(context: ComposeContext): Variables {
+    const file = path.join(context.dir, ".env");
+    const shown = displayPath(file);
+    if (!fs.existsSync(file) || !mayRead(context, file, { file: shown, line: 1, column: 1 }, ".env", "its variables are not set")) {
+        return noVariables;
     }
-    if (isObject(service.environment)) {
-        for (const [key, value] of Object.entries(service.environment)) {
-            environment.push(value === null || value === undefined ? key : `${key}=${scalarText(value)}`);
-            envLocations.push(document.locate(["environment", key], node));
+    const read = readEnvFile(file, noVariables, context.problems);
+    if ("problem" in read) {
+        context.problems.note({ file: shown, message: `${read.problem}, so its variables are not set` });
+        return noVariables;
+    }
+    return variablesOf([{ ...read, from: ".env" }]); // as messages name it: the one beside the Compose file
+}
+
+/**
+ * An env file's entries (`from`: its path, as shown), read as the scan reads any file it is pointed
+ * at (no device, no FIFO unless `streams`, at most 4 MiB, its encoding checked), interpolated with
+ * `variables`; `problem` when it can't be read. A line it can't parse is an input error (docker
+ * compose refuses the file): the entries before it are kept.
+ */
+export function readEnvFile(file: string, variables: Variables, problems: Problems, { streams = false } = {}): { entries: EnvEntry[]; from: string } | { problem: string } {
+    const from = displayPath(file);
+    const read = readSmallText(file, maxEnvFileBytes, message => problems.note({ file: from, message, warning: true }), { streams });
+    if ("problem" in read) {
+        return read;
+    }
+    const parsed = parseEnvFile(read.text, variables, from);
+    if (parsed.error) {
+        problems.error({ file: from, line: parsed.error.line, message: `${parsed.error.message}: docker compose refuses the file, so what follows was not read` });
+    }
+    return { entries: parsed.entries, from };
+}
+
+/**
+ * The paths of a service whose strings compose-go casts once interpolated (loader/interpolate.go),
+ * among the fields the policies read: `privileged: "${PRIV:-false}"` is the boolean false.
+ */
+const casts: Readonly<Record<string, (text: string) => unknown>> = {
+    privileged: toBoolean,
+    read_only: toBoolean,
+    pids_limit: text => (/^[+-]?\d+$/.test(text.trim()) ? Number(text) : text),
+};
+
+/** compose-go's toBoolean: YAML 1.1's words too; anything else stays the string it is (the policies say it can't be read). */
+function toBoolean(text: string): unknown {
+    const word = text.toLowerCase();
+    return ["true", "y", "yes", "on"].includes(word) ? true : ["false", "n", "no", "off"].includes(word) ? false : text;
+}
+
+/**
+ * The service with every string value interpolated (keys are not), `environment` aside (its
+ * entries are read with where each value came from); a value made of a variable no env file sets
+ * is not known, and an interpolation docker compose refuses is an input error at its key.
+ */
+function interpolatedService(reading: Reading, name: string, service: JsonObject, node: SourceNode | undefined): JsonObject {
+    const walk = (value: unknown, at: PropertyPath): unknown => {
+        if (typeof value === "string") {
+            const cast = at.length === 1 ? casts[at[0] as string] : undefined;
+            const text = hasVariables(value) ? interpolatedText(reading, name, value, at, node) : value;
+            return cast && text !== notKnown ? cast(text) : text;
         }
-    } else if (Array.isArray(service.environment)) {
-        service.environment.forEach((entry, i) => {
-            environment.push(scalarText(entry));
-            envLocations.push(document.locate(["environment", i], node));
+        if (Array.isArray(value)) {
+            return value.map((item, i) => walk(item, [...at, i]));
+        }
+        if (isObject(value)) {
+            return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, at.length === 0 && key === "environment" ? item : walk(item, [...at, key])]));
+        }
+        return value;
+    };
+    return walk(service, []) as JsonObject;
+}
+
+/** A string's interpolated value; `notKnown` when a variable no env file sets makes it, or it can't be interpolated (reported at `at`). */
+function interpolatedText(reading: Reading, service: string, text: string, at: PropertyPath, node: SourceNode | undefined): string {
+    const result = interpolate(text, reading.variables);
+    if (result.state === "error") {
+        interpolationError(reading, service, result, at, node);
+    }
+    return result.state === "resolved" ? result.value : notKnown;
+}
+
+/** What docker compose refuses to interpolate, at the value's key: an input error; the scan takes the value as not known. */
+function interpolationError(reading: Reading, service: string, error: Extract<Substitution, { state: "error" }>, at: PropertyPath, node: SourceNode | undefined): void {
+    const where = reading.context.document.locate(at, node);
+    const setIt = error.required ? ` (to scan with a value, set it in ${reading.context.envFiles ? "an --env-file" : ".env or an --env-file"})` : "";
+    reading.context.problems.error({ ...where, message: `${formatPath(["services", service, ...at])}: ${error.message}, so docker compose refuses the file${setIt}; the scan takes the value as not known` });
+}
+
+/**
+ * An entry of the service's environment as the scan hands it to the policies (policies/lib/env.ts):
+ * the variable, its value (`notKnown` when it isn't known here; none when it sets none), how a
+ * message names where it is written, and where its value came from when variables filled it.
+ */
+interface EnvironmentEntry {
+    name: string;
+    value?: string;
+    at: string;
+    from?: string;
+    /** The variable that filled it, for a fix that reads the secret from the same one. */
+    variable?: string;
+}
+
+function entryOf(name: string, value: Substitution, at: string): EnvironmentEntry {
+    const from = originOf(value);
+    const variable = value.state === "resolved" ? value.variable : value.state === "unknown" ? value.variable : undefined;
+    return { name, value: value.state === "resolved" ? value.value : notKnown, at, ...(from !== undefined && { from }), ...(variable !== undefined && from !== undefined && { variable }) };
+}
+
+/**
+ * The service's keys, interpolated, with `environment` as a list of entries (the `env_file` files'
+ * first, as Compose lets `environment` override them) and `pids_limit` also taken from
+ * `deploy.resources.limits.pids`.
+ */
+function serviceResource(reading: Reading, name: string, written: JsonObject, service: JsonObject, node: SourceNode | undefined, at: Location): ScanResource {
+    const { document } = reading.context;
+    const environment: EnvironmentEntry[] = [];
+    const envFileLines = new Map<string, Location>();
+    for (const entry of envFileEntries(reading, service.env_file, node)) {
+        const at = `env_file ${entry.written} line ${entry.line}`;
+        environment.push(entryOf(entry.key, entry.value, at));
+        envFileLines.set(at, { file: entry.file, line: entry.line, column: 1 });
+    }
+    /** A variable written `KEY` alone takes its value from where compose runs (or the env files). */
+    const inherited = (key: string): Substitution => {
+        const found = reading.variables.get(key);
+        return found?.value === undefined
+            ? { state: "unknown", variable: key }
+            : { state: "resolved", value: found.value, substituted: true, variable: key, files: new Set([found.from]), unset: false };
+    };
+    const valueOf = (text: string, path: PropertyPath): Substitution => {
+        const value = interpolate(text, reading.variables); // a text without `$` is itself
+        if (value.state === "error") {
+            interpolationError(reading, name, value, path, node);
+            return { state: "unknown", variable: "" };
+        }
+        return value;
+    };
+    if (isObject(written.environment)) {
+        for (const [key, value] of Object.entries(written.environment)) {
+            const at = `environment${keyAccessor(key)}`;
+            environment.push(entryOf(key, value === null || value === undefined ? inherited(key) : valueOf(scalarText(value), ["environment", key]), at));
+        }
+    } else if (Array.isArray(written.environment)) {
+        written.environment.forEach((item, i) => {
+            // Compose interpolates the whole `KEY=VALUE` string; one a variable not known here makes names no variable to judge.
+            const text = valueOf(scalarText(item), ["environment", i]);
+            if (text.state !== "resolved") {
+                return;
+            }
+            const equals = text.value.indexOf("=");
+            const key = equals < 0 ? text.value : text.value.slice(0, equals);
+            environment.push(entryOf(key, equals < 0 ? inherited(key) : { ...text, value: text.value.slice(equals + 1) }, `environment[${i}]`));
         });
     }
     const props: JsonObject = { ...service };
+    delete props.environment;
     if (environment.length > 0) {
-        props.environment = environment;
+        props.environment = environment as unknown as JsonObject[];
     }
-    const written = (keys: string[]) => keys.reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), service);
+    const field = (keys: string[]) => keys.reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), service);
     const deployPids = ["deploy", "resources", "limits", "pids"];
-    const pidsPath = !isSet(written(["pids_limit"])) && isSet(written(deployPids)) ? deployPids : ["pids_limit"];
-    const pids = written(pidsPath);
+    const pidsPath = !isSet(field(["pids_limit"])) && isSet(field(deployPids)) ? deployPids : ["pids_limit"];
+    const pids = field(pidsPath);
     if (isSet(pids)) {
         props.pids_limit = typeof pids === "string" && /^-?\d+$/.test(pids.trim()) ? Number(pids) : (pids as JsonObject[string]);
     }
+    const label = `Compose service ${name}`;
     return {
         type: composeServiceType,
         name,
         props,
         source: "compose",
-        label: `Compose service ${name}`,
+        label,
         at,
         locate(path: PropertyPath) {
-            if (path[0] === "environment" && typeof path[1] === "number" && envLocations[path[1]]) {
-                return envLocations[path[1]];
-            }
             return document.locate(path[0] === "pids_limit" ? pidsPath : path, node, at);
+        },
+        // An env file's line, which a message names as `env_file api.env line 3`.
+        locateWritten(first: string) {
+            const named = /^env_file .+? line \d+(?= )/.exec(first.startsWith(`${label}: `) ? first.slice(label.length + 2) : "");
+            return named ? envFileLines.get(named[0]) : undefined;
         },
     };
 }
@@ -143,17 +292,16 @@ function scalarText(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value) ?? "";
 }
 
-interface EnvEntry {
-    text: string;
-    at: Location;
-}
-
-/** `env_file`: a path, or a list of paths or `{ path, required }`; relative to the Compose file. */
-function envFileEntries(context: ComposeContext, envFile: unknown, node: SourceNode | undefined): EnvEntry[] {
+/**
+ * `env_file`: a path, or a list of paths or `{ path, required }`; relative to the Compose file; its
+ * entries interpolated with the project's variables, each with its file as shown and as written.
+ */
+function envFileEntries(reading: Reading, envFile: unknown, node: SourceNode | undefined): Array<EnvEntry & { file: string; written: string }> {
+    const { context } = reading;
     const files = envFile === undefined || envFile === null ? [] : Array.isArray(envFile) ? envFile : [envFile];
     return files.flatMap((file, i) => {
         const spec: JsonObject = isObject(file) ? file : { path: file };
-        if (typeof spec.path !== "string") {
+        if (typeof spec.path !== "string" || spec.path === notKnown) {
             return [];
         }
         const absolute = path.resolve(context.dir, spec.path);
@@ -161,42 +309,15 @@ function envFileEntries(context: ComposeContext, envFile: unknown, node: SourceN
         if (!mayRead(context, absolute, where, `env_file ${spec.path}`, "it is not read and its variables were not checked")) {
             return [];
         }
-        const shown = displayPath(absolute);
-        const read = readSmallText(absolute, maxEnvFileBytes, message => context.problems.note({ file: shown, message, warning: true }));
+        const read = readEnvFile(absolute, reading.variables, context.problems);
         if ("problem" in read) {
-            if (spec.required !== false) {
-                context.problems.note({ file: `${where.file}:${where.line}`, message: `env_file ${spec.path} ${read.problem}, so its variables were not checked` });
+            if (spec.required !== false && spec.required !== "false") {
+                context.problems.note({ ...where, message: `env_file ${spec.path} ${read.problem}, so its variables were not checked` });
             }
             return [];
         }
-        return parseEnvFile(read.text).map(({ text: entry, line }) => ({ text: entry, at: { file: shown, line, column: 1 } }));
+        return read.entries.map(entry => ({ ...entry, file: read.from, written: spec.path as string }));
     });
-}
-
-/** `KEY=VALUE` lines as Compose reads an env file: `#` comments, blank lines, optional `export `, quoted values. */
-export function parseEnvFile(text: string): Array<{ text: string; line: number }> {
-    const entries: Array<{ text: string; line: number }> = [];
-    text.split(/\r?\n/).forEach((raw, i) => {
-        const line = raw.trim();
-        if (line === "" || line.startsWith("#")) {
-            return;
-        }
-        const assignment = line.startsWith("export ") ? line.slice("export ".length).trimStart() : line;
-        const equals = assignment.indexOf("=");
-        if (equals <= 0) {
-            return; // `KEY` alone takes its value from where compose runs: no literal here
-        }
-        const key = assignment.slice(0, equals).trim();
-        let value = assignment.slice(equals + 1).trim();
-        const quote = value[0];
-        if ((quote === '"' || quote === "'") && value.indexOf(quote, 1) > 0) {
-            value = value.slice(1, value.indexOf(quote, 1));
-        } else if (value.includes(" #")) {
-            value = value.slice(0, value.indexOf(" #")).trimEnd();
-        }
-        entries.push({ text: `${key}=${value}`, line: i + 1 });
-    });
-    return entries;
 }
 
 /** BuildKit's test for a remote context or Dockerfile. */
@@ -228,6 +349,8 @@ function buildResource(context: ComposeContext, name: string, service: JsonObjec
     };
     if (typeof build.dockerfile_inline === "string") {
         props.dockerfile = { inline: build.dockerfile_inline };
+    } else if (contextLocation === notKnown || build.dockerfile === notKnown) {
+        props.dockerfile = { location: notKnown }; // a variable no env file sets names it
     } else if (!remote) {
         const named = typeof build.dockerfile === "string";
         dockerfile = path.resolve(contextDir, named ? (build.dockerfile as string) : "Dockerfile");
@@ -236,7 +359,7 @@ function buildResource(context: ComposeContext, name: string, service: JsonObjec
         if (mayRead(context, dockerfile, where, what, "its Dockerfile is not read")) {
             props.dockerfile = { location: dockerfile };
         } else {
-            props.dockerfile = { location: notRead };
+            props.dockerfile = { location: notKnown };
             dockerfile = undefined;
         }
     }

@@ -88,8 +88,9 @@ export function messagePath(message: string): PropertyPath | undefined {
 }
 
 export function locateFinding(resource: ScanResource, message: string): Location {
-    const dockerfileLine = / line (\d+)[,:]/.exec(message.split("\n", 1)[0]);
-    const inDockerfile = dockerfileLine && resource.dockerfileLine?.(Number(dockerfileLine[1]));
+    const first = message.split("\n", 1)[0];
+    const dockerfileLine = / line (\d+)[,:]/.exec(first);
+    const inDockerfile = (dockerfileLine && resource.dockerfileLine?.(Number(dockerfileLine[1]))) || resource.locateWritten?.(first);
     if (inDockerfile) {
         return inDockerfile;
     }

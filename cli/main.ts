@@ -7,7 +7,10 @@ import * as path from "path";
 import * as tty from "tty";
 import { parseArgs } from "util";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { readEnvFile } from "./compose";
 import { configFileProblem, readConfigFile, resolveConfig, UsageError } from "./config";
+import { EnvEntry, Variables, variablesOf } from "./interpolation";
+import { InputError, Note } from "./resource";
 import { blockWriter, descriptorChunks, writeAll } from "./read";
 import { coloursFor, humanReporter, jsonReporter, printable, Reporter, Tool } from "./report";
 import { ConfigErrors } from "./run";
@@ -30,6 +33,9 @@ Options:
                             (levels, "all", per-policy keys)
   -f, --format <format>     human (default), json or sarif (SARIF 2.1.0)
       --dockerfile <file>   read <file> as a Dockerfile whatever its name (repeatable; "-" for stdin)
+      --env-file <file>     the variables Compose files are interpolated with, instead of the .env
+                            beside each (repeatable, the later overriding, as docker compose --env-file);
+                            the scan never reads its own environment
       --follow-symlinks     follow links out of the scan root too
       --allow-outside-root  read env files and Dockerfiles that Compose files name outside the scan root
       --debug               the stack trace of an unexpected error
@@ -111,6 +117,7 @@ function run(argv: readonly string[], io: Io): number {
                 config: { type: "string", short: "c" },
                 format: { type: "string", short: "f", default: "human" },
                 dockerfile: { type: "string", multiple: true, default: [] },
+                "env-file": { type: "string", multiple: true, default: [] },
                 "follow-symlinks": { type: "boolean", default: false },
                 "allow-outside-root": { type: "boolean", default: false },
                 debug: { type: "boolean", default: false },
@@ -146,6 +153,7 @@ function run(argv: readonly string[], io: Io): number {
     const configFile = values.config;
     const user = configFile === undefined ? {} : readConfigFile(configFile, message => io.stderr.write(`container-guard: --config ${printable(configFile)}: warning: ${message}\n`));
     const config = resolveConfig(policies, user, values.config ?? "");
+    const envFiles = values["env-file"].length > 0 ? readEnvFiles(values["env-file"], io) : undefined;
     const reporter: Reporter =
         format === "human"
             ? humanReporter(io.stdout, coloursFor(io.stdout, io.env))
@@ -162,6 +170,7 @@ function run(argv: readonly string[], io: Io): number {
                 stdin: io.stdin,
                 followSymlinks: values["follow-symlinks"],
                 allowOutsideRoot: values["allow-outside-root"],
+                envFiles,
                 debug,
                 waiting: io.stdout.flush,
                 policies,
@@ -175,6 +184,32 @@ function run(argv: readonly string[], io: Io): number {
     }
     reporter.end(summary);
     return summary.errors > 0 ? 2 : summary.mandatory > 0 ? 1 : 0;
+}
+
+/**
+ * The variables of `--env-file` files, each interpolated with those before it: files the user names,
+ * read wherever they are (as --config), a FIFO too (`--env-file <(vault ...)`). One that can't be
+ * read or parsed is a usage error, as docker compose stops at it.
+ */
+function readEnvFiles(files: readonly string[], io: Io): Variables {
+    const problems: string[] = [];
+    const sink = {
+        error: (error: InputError) => problems.push(`--env-file ${printable([error.file, error.line].filter(part => part !== undefined).join(":"))}: ${error.message}`),
+        note: (note: Note) => io.stderr.write(`container-guard: --env-file ${printable(note.file)}: warning: ${note.message}\n`),
+    };
+    const read: Array<{ entries: EnvEntry[]; from: string }> = [];
+    for (const file of files) {
+        const entries = readEnvFile(path.resolve(file), variablesOf(read), sink, { streams: true });
+        if ("problem" in entries) {
+            sink.error({ file, message: entries.problem });
+        } else {
+            read.push({ ...entries, from: file }); // as messages name it: as given
+        }
+    }
+    if (problems.length > 0) {
+        throw new UsageError(...problems);
+    }
+    return variablesOf(read);
 }
 
 if (require.main === module) {

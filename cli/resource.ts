@@ -23,6 +23,8 @@ export interface ScanResource extends ResourceSummary {
     locate(path: PropertyPath): Location;
     /** Where line `line` of the Dockerfile it builds is; undefined for resources that build nothing. */
     dockerfileLine?(line: number): Location | undefined;
+    /** Where a place a message's first line names that is no property path is (a Compose service's `env_file api.env line 3`). */
+    locateWritten?(first: string): Location | undefined;
 }
 
 /** An input that could not be read or parsed; the scan goes on without it. */

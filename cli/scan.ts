@@ -9,6 +9,7 @@ import { composeResources, dockerBuildType, isComposeFile } from "./compose";
 import { PolicyConfig } from "./config";
 import { jsonDocuments, maxDocumentChars, yamlDocuments } from "./documents";
 import { expandInputs, Input, Problems, scanRootOf } from "./inputs";
+import { Variables } from "./interpolation";
 import { parseJsonDocument } from "./json-source";
 import { isKubernetesObject, kubernetesResources } from "./kubernetes";
 import { formatPath } from "./locate";
@@ -28,6 +29,8 @@ export interface Inputs {
     followSymlinks?: boolean;
     /** Read env files and Dockerfiles that Compose files name outside the scan root (`--allow-outside-root`). */
     allowOutsideRoot?: boolean;
+    /** The variables of `--env-file`, which Compose files are interpolated with instead of the `.env` beside each. */
+    envFiles?: Variables;
     /** Told each unexpected error, with its trace (`--debug`). */
     debug?: (error: Error) => void;
     /** Called before a read that may wait (a named pipe), for the output so far to go out. */
@@ -229,6 +232,7 @@ function* manifestResources(input: Input, reading: Reading): Generator<ScanResou
             root: reading.root,
             allowOutsideRoot: reading.inputs.allowOutsideRoot ?? false,
             problems,
+            envFiles: reading.inputs.envFiles,
         });
         declared.dockerfiles.forEach(file => reading.builtDockerfiles.add(realPath(file) ?? file));
         yield declared.resources;

@@ -6,7 +6,7 @@ import { complianceFramework } from "./lib/controls";
 import { buildArguments, containerEnv, Variable } from "./lib/env";
 import { BuildResource, ImageBuild, imageBuildValidation, programDirectoryConfig, readDockerfile } from "./lib/image-builds";
 import { configReader, containerPolicy, Finding, PolicyMetadata, render } from "./lib/policy";
-import { describeVerdict, envIsReadable, fileNameFor, judgeVariable, mountAsFileFix, SecretNameConfig, SecretVerdict } from "./lib/secrets";
+import { describeVerdict, envIsReadable, fileNameFor, judgeFilledVariable, judgeVariable, mountAsFileFix, SecretNameConfig, SecretVerdict } from "./lib/secrets";
 import { describeType, Entries, isUnknown, quote, Unreadable } from "./lib/values";
 import { Container } from "./lib/workloads";
 
@@ -72,9 +72,15 @@ function parseConfig(config: Record<string, unknown>): SecretsConfig {
     };
 }
 
-/** The verdict on one variable: a secret, or a value that can't be read; nothing for unknown or absent values. */
+/**
+ * The verdict on one variable: a secret, or a value that can't be read; nothing for unknown or
+ * absent values, except a value filled from elsewhere (its origin), which is judged by name whatever it is.
+ */
 function judge(variable: Variable, config: SecretNameConfig): SecretVerdict | Unreadable | undefined {
     const value = variable.value;
+    if (variable.origin !== undefined) {
+        return judgeFilledVariable(variable.name, typeof value === "string" ? value : undefined, config);
+    }
     if (value === undefined || value === null || isUnknown(value)) {
         return undefined;
     }
@@ -123,9 +129,13 @@ const envForms: Record<Container["shape"], string> = {
 function checkContainer(container: Container, config: SecretNameConfig, report: (finding: Finding) => void): void {
     const findings = variableFindings(containerEnv(container).variables, config, envForms[container.shape], (variable, verdict) => ({
         field: variable.field,
-        problem: `sets ${variable.name} to a literal secret (${describeVerdict(verdict)})`,
-        why: `${envIsReadable}, ${container.workload.dialect === "pulumi" ? "even when the value came from pulumi.secret()" : "and the file keeps it in the repository"}.`,
-        fix: mountAsFileFix(container, { variable: variable.name }),
+        problem: variable.origin !== undefined
+            ? `sets ${variable.name} from ${variable.origin} (${describeVerdict(verdict)})`
+            : `sets ${variable.name} to a literal secret (${describeVerdict(verdict)})`,
+        why: `${envIsReadable}, ${
+            variable.origin !== undefined ? "wherever the value comes from" : container.workload.dialect === "pulumi" ? "even when the value came from pulumi.secret()" : "and the file keeps it in the repository"
+        }.`,
+        fix: mountAsFileFix(container, { variable: variable.name, fromVariable: variable.fromVariable }),
     }));
     findings.forEach(report);
 }

@@ -39,7 +39,7 @@ function scan(cwd: string, args: string[], options: { input?: string; env?: Node
     return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
 }
 
-function json(run: Run): { findings: Array<{ policy: string; file: string; line: number; column: number; message: string }>; errors: Array<{ file: string; line?: number; column?: number; message: string }>; notes: Array<{ file: string; message: string; warning?: boolean }>; summary: Record<string, number> } {
+function json(run: Run): { findings: Array<{ policy: string; file: string; line: number; column: number; message: string }>; errors: Array<{ file: string; line?: number; column?: number; message: string }>; notes: Array<{ file: string; line?: number; message: string; warning?: boolean }>; summary: Record<string, number> } {
     assert.ok(run.stdout, `no report (exit ${run.code ?? run.signal}): ${run.stderr.slice(0, 2000)}`);
     return JSON.parse(run.stdout);
 }
@@ -308,7 +308,7 @@ describe("container-guard scan: hostile and huge inputs", function () {
             const run = scan(path.join(tmp, "app"), ["compose.yaml", "--format", "json"], { env: { CONTAINER_GUARD_PROBE_PASSWORD: "hunter2hunter2" } });
             const report = json(run);
             assert.deepStrictEqual(
-                report.notes.map(n => `${n.file} ${n.message.replace(/ \(it leads to [^)]+\)/, "")}`),
+                report.notes.map(n => `${n.file}:${n.line} ${n.message.replace(/ \(it leads to [^)]+\)/, "")}`),
                 [
                     "compose.yaml:8 env_file ../../../../../../../../etc/passwd is outside the scan root, so it is not read and its variables were not checked (--allow-outside-root reads it)",
                     "compose.yaml:9 env_file /proc/self/environ is outside the scan root, so it is not read and its variables were not checked (--allow-outside-root reads it)",

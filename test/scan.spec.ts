@@ -13,7 +13,7 @@ import { declaredResources } from "../cli/scan";
 import { parsePath } from "../cli/locate";
 import { ScanResource } from "../cli/resource";
 import { sourceTag } from "../policies/lib/dialect";
-import { parseEnvFile } from "../cli/compose";
+import { noVariables, parseEnvFile } from "../cli/interpolation";
 import { noPlaintextSecrets } from "../policies/container-no-plaintext-secrets";
 import { pidLimit } from "../policies/container-pid-limit";
 import { policies } from "../policies";
@@ -138,7 +138,9 @@ describe("container-guard scan", function () {
         it("reads env_file relative to the Compose file, and points at the line of the env file", () => {
             const fromEnvFile = findings().filter(f => f.file === fixture("compose/api.env"));
             assert.deepStrictEqual(fromEnvFile.map(f => `${f.policy}:${f.line}`), ["container-no-plaintext-secrets:3"]);
-            assert.match(fromEnvFile[0].message, /STRIPE_SECRET_KEY to a literal secret \(its value is a Stripe secret key\)/);
+            assert.strictEqual(fromEnvFile[0].message.split("\n")[0], "Compose service api: env_file api.env line 3 sets STRIPE_SECRET_KEY to a literal secret (its value is a Stripe secret key).", "the env file and its line, not environment[0]");
+            const inCompose = findings().find(f => f.policy === "container-no-plaintext-secrets" && f.line === 16)!;
+            assert.match(inCompose.message, /^Compose service api: environment\.DB_PASSWORD sets DB_PASSWORD to a literal secret/, "the key as written in the Compose file");
             assert.doesNotMatch(fromEnvFile[0].message, /sk_live/, "never the secret itself");
         });
 
@@ -592,12 +594,12 @@ describe("container-guard scan", function () {
         });
 
         it("reads env files as Compose does", () => {
-            assert.deepStrictEqual(parseEnvFile('# comment\n\nA=1\nexport B="two words"\nC=\'x # y\'\nD=plain # note\nE\n'), [
-                { text: "A=1", line: 3 },
-                { text: "B=two words", line: 4 },
-                { text: "C=x # y", line: 5 },
-                { text: "D=plain", line: 6 },
-            ]);
+            const { entries, error } = parseEnvFile('# comment\n\nA=1\nexport B="two words"\nC=\'x # y\'\nD=plain # note\nE\n', noVariables, ".env");
+            assert.strictEqual(error, undefined);
+            assert.deepStrictEqual(
+                entries.map(e => [e.key, e.line, e.value.state === "resolved" ? e.value.value : e.value.state, e.inherited]),
+                [["A", 3, "1", false], ["B", 4, "two words", false], ["C", 5, "x # y", false], ["D", 6, "plain", false], ["E", 7, "unknown", true]],
+            );
         });
     });
 });

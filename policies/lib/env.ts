@@ -13,6 +13,13 @@ export interface Variable {
     readonly field: readonly string[];
     /** The literal value: a string, number, boolean, undefined (none) or UNKNOWN; anything else is malformed. */
     readonly value: unknown;
+    /**
+     * Where the value came from when no literal of the resource wrote it: a Compose service's
+     * variable filled by interpolation or from where compose runs (`an environment variable`, `.env`).
+     */
+    readonly origin?: string;
+    /** The variable that filled it, when `origin` is set. */
+    readonly fromVariable?: string;
 }
 
 /**
@@ -91,9 +98,15 @@ function readEnv(container: Container, env: ContainerEnv): void {
         return;
     }
     const items = listItems(path, value, env.variables);
+    if (container.shape === "composeService") {
+        for (let i = 0; i < items.length; i++) {
+            composeEnvEntry(plain(items[i]), path, i, env.variables);
+        }
+        return;
+    }
     if (container.shape !== "kubernetes") {
         for (let i = 0; i < items.length; i++) {
-            dockerEnvEntry(plain(items[i]), path, i, env.variables); // docker.Container envs, Compose environment
+            dockerEnvEntry(plain(items[i]), path, i, env.variables); // docker.Container envs
         }
         return;
     }
@@ -124,6 +137,29 @@ function dockerEnvEntry(entry: unknown, list: readonly string[], index: number, 
     if (equals > 0) {
         result.items.push(new ListEntryVariable(entry.slice(0, equals), entry.slice(equals + 1), list, index));
     }
+}
+
+/**
+ * A Compose service's entry, as the scan hands it over (workloads.ts, composeServiceType): the
+ * variable, its value, where it is written (`environment.DB_PASSWORD`, `env_file api.env line 3`)
+ * and, when variables filled it, where from.
+ */
+function composeEnvEntry(entry: unknown, list: readonly string[], index: number, result: Entries<Variable>): void {
+    const name = child(entry, "name");
+    const at = child(entry, "at");
+    if (typeof name !== "string" || typeof at !== "string") {
+        result.unreadable.push({ field: entryPath(list, index), problem: `expected a variable as the scan reads it, found ${describeType(entry)}` });
+        return;
+    }
+    const origin = child(entry, "from");
+    const variable = child(entry, "variable");
+    result.items.push({
+        name,
+        field: [at],
+        value: child(entry, "value"),
+        ...(typeof origin === "string" && { origin }),
+        ...(typeof variable === "string" && { fromVariable: variable }),
+    });
 }
 
 /**

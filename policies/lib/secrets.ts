@@ -219,6 +219,24 @@ export function judgeVariable(name: string, value: string | number | boolean, co
 }
 
 /**
+ * Whether a variable whose value was filled from elsewhere (Compose interpolation, the environment
+ * compose runs in) holds a secret. A value the scan knows is judged as a literal; an empty one, or
+ * one not known here (undefined), by the name alone: a secret-named variable holds a secret
+ * whatever fills it (its place is a secret mount, DESIGN.md), unless its name counts something a
+ * number may fill (`PASSWORD_ROUNDS`).
+ */
+export function judgeFilledVariable(name: string, value: string | undefined, config: SecretNameConfig): SecretVerdict | undefined {
+    if (value !== undefined && value !== "") {
+        return judgeVariable(name, value, config);
+    }
+    if (matchesAny(config.allowedNames, name)) {
+        return undefined;
+    }
+    const secretNamed = matchesAny(config.additionalSecretNames, name) || isSecretName(name);
+    return secretNamed && !nameVerdict(name).countsSomething ? { by: "name" } : undefined;
+}
+
+/**
  * The credential format of the value of a variable not named as a secret, by value: a stack repeats
  * the same settings (`info`, `production`, a database URL) in many containers (performance). Only
  * values in no format are kept, and a value under a secret's name never comes here.
@@ -245,8 +263,8 @@ export const envIsReadable = "env vars are easy to read (docker inspect, /proc/<
 /** `DB_PASSWORD` -> `db-password`: a name usable for a volume, a file and a Swarm secret. */
 export const fileNameFor = memoizeByText(variable => variable.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 63).replace(/^-|-$/g, "") || "secret");
 
-/** Where a secret in env comes from: a literal, or a Kubernetes Secret (one key, or every key). */
-export type SecretSource = { variable: string; secretName?: undefined } | { variable?: string; secretName: string; key?: string };
+/** Where a secret in env comes from: a literal (or, in Compose, the variable `fromVariable`), or a Kubernetes Secret (one key, or every key). */
+export type SecretSource = { variable: string; secretName?: undefined; fromVariable?: string } | { variable?: string; secretName: string; key?: string; fromVariable?: undefined };
 
 /**
  * The fix for a secret in env, in the dialect of the container's source (Pulumi TypeScript for its
@@ -293,7 +311,7 @@ export function mountAsFileFix(container: Container, source: SecretSource): stri
             );
         case "composeService":
             return (
-                `mount it as a Compose secret: declare it at the top level (secrets: { ${file}: { file: ./${file}.txt } }), ` +
+                `mount it as a Compose secret: declare it at the top level (secrets: { ${file}: { ${source.fromVariable !== undefined ? `environment: ${source.fromVariable}` : `file: ./${file}.txt`} } }), ` +
                 `list it under services.${container.workload.name}.secrets: [${file}] (a file at ${dir}), and have the app read that file`
             );
         case "dockerService":

@@ -213,9 +213,11 @@ export const dockerContainerType = "docker:index/container:Container";
 export const dockerServiceType = "docker:index/service:Service";
 /**
  * A service of a Compose file, as `container-guard scan` hands it to the policies: the service's
- * own keys, except that `environment` is a list of `KEY=VALUE` (its map form and the `env_file`
- * files folded in) and `pids_limit` also holds `deploy.resources.limits.pids`. No Pulumi resource
- * has this type.
+ * own keys, interpolated as docker compose interpolates them (a value the scan can't know is the
+ * unknown sentinel), except that `environment` is a list of `{ name, value, at, from?, variable? }`
+ * (the `env_file` files' entries and the map or list form of `environment`; `at` how a message
+ * names where it is written, `from` where variables filled it from: lib/env.ts) and `pids_limit`
+ * also holds `deploy.resources.limits.pids`. No Pulumi resource has this type.
  */
 export const composeServiceType = "compose:service";
 

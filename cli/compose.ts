@@ -382,6 +382,7 @@ function buildResource(context: ComposeContext, name: string, service: JsonObjec
             name,
             props,
             source: "compose",
+            builtFor: [name],
             label: `Compose service ${name}, build`,
             at: document.locate(["build"], node),
             // Messages name the build's fields as Compose does (`build.args.NPM_TOKEN`); an argument of a list is at its index.

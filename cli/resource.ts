@@ -13,6 +13,8 @@ export interface ResourceSummary {
     readonly label: string;
     /** Where it starts. */
     readonly at: Location;
+    /** The Compose services whose build it is (a build several services share is reported once, for all of them). */
+    readonly builtFor?: readonly string[];
 }
 
 export interface ScanResource extends ResourceSummary {

@@ -57,7 +57,7 @@ export function runPolicies(
         }));
     const configErrors = new Map<string, ConfigError>();
     for (const resource of resources) {
-        const summary: ResourceSummary = { type: resource.type, name: resource.name, label: resource.label, at: resource.at };
+        const summary: ResourceSummary = { type: resource.type, name: resource.name, label: resource.label, at: resource.at, ...(resource.builtFor && { builtFor: resource.builtFor }) };
         const urn = `urn:pulumi:scan::container-guard::${resource.type}::${resource.name}`;
         for (const { policy, level, properties, validations } of active) {
             if (configErrors.has(policy.name)) {

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { dockerfileCap } from "../policies/lib/dockerfile/lines";
+import { composeBuildSubject } from "../policies/lib/dialect";
 import { composeResources, dockerBuildType, isComposeFile } from "./compose";
 import { PolicyConfig } from "./config";
 import { jsonDocuments, maxDocumentChars, yamlDocuments } from "./documents";
@@ -14,7 +15,7 @@ import { parseJsonDocument } from "./json-source";
 import { isKubernetesObject, kubernetesResources } from "./kubernetes";
 import { formatPath } from "./locate";
 import { decodedText, descriptorChunks, NotText, openToRead } from "./read";
-import { ScanResource } from "./resource";
+import { ResourceSummary, ScanResource } from "./resource";
 import { ConfigErrors, Finding, runPolicies } from "./run";
 import { realPath, ScanRoot } from "./scan-root";
 import { SourceDocument, SourceError } from "./source";
@@ -337,6 +338,48 @@ function* dockerfileFromFile(input: Input, reading: Reading): Generator<ScanReso
     }
 }
 
+/**
+ * A Dockerfile several services of a Compose file build: each finding on one of its lines once,
+ * for all the services whose builds have it (with the same target and arguments, all of them; the
+ * findings that differ stay apart, each with its services). A finding is the same when its policy,
+ * level, place and words are, but for the services its subject names (image-builds.ts' composeBuildSubject).
+ */
+function sharedBuildsOnce(findings: readonly Finding[]): Finding[] {
+    const kept: Array<{ finding: Finding; services: string[]; rest: string }> = [];
+    const byKey = new Map<string, { services: string[] }>();
+    for (const finding of findings) {
+        const service = finding.resource.builtFor?.length === 1 ? finding.resource.builtFor[0] : undefined;
+        const subject = service === undefined ? undefined : `${composeBuildSubject([service])}: `;
+        const inDockerfile = subject !== undefined && finding.message.startsWith(subject) && finding.location.file !== finding.resource.at.file;
+        if (!inDockerfile) {
+            kept.push({ finding, services: [], rest: "" });
+            continue;
+        }
+        const rest = finding.message.slice(subject.length);
+        const { file, line, column } = finding.location;
+        const key = JSON.stringify([finding.policy.name, finding.level, file, line, column, rest]);
+        const same = byKey.get(key);
+        if (same) {
+            same.services.push(service!);
+            continue;
+        }
+        const entry = { finding, services: [service!], rest };
+        byKey.set(key, entry);
+        kept.push(entry);
+    }
+    // One resource summary per set of services, so that a report groups their findings together.
+    const summaries = new Map<string, ResourceSummary>();
+    return kept.map(({ finding, services, rest }) => {
+        if (services.length < 2) {
+            return finding;
+        }
+        const subject = composeBuildSubject(services);
+        const resource = summaries.get(subject) ?? { ...finding.resource, label: subject, builtFor: services };
+        summaries.set(subject, resource);
+        return { ...finding, resource, message: `${subject}: ${rest}` };
+    });
+}
+
 /** Findings in the order of the resources in the file and of the lines. */
 function byPosition(a: Finding, b: Finding): number {
     return (
@@ -370,7 +413,7 @@ export function scan(options: ScanOptions, sink: ScanSink): ScanSummary {
             reportUnexpected(e, resources[0].at.file, problems, options.debug);
             continue;
         }
-        for (const finding of run.findings.sort(byPosition)) {
+        for (const finding of sharedBuildsOnce(run.findings).sort(byPosition)) {
             summary[finding.level]++;
             sink.finding(finding);
         }

@@ -189,6 +189,21 @@ describe("container-guard scan", function () {
             }
         });
 
+        it("reports a Dockerfile that several Compose services build once, listing them; what differs between their builds apart", () => {
+            const { report } = scanJson(["scan", fixture("shared-build")]);
+            const dockerfile = fixture("shared-build/app/Dockerfile");
+            assert.deepStrictEqual(report.findings.map(f => `${f.resource.label} | ${f.policy} | ${f.file}:${f.line}`), [
+                `Compose services web, worker and migrate, build | container-no-plaintext-secrets | ${dockerfile}:2`, // every stage's ENV, whatever the target
+                `Compose services web and worker, build | container-run-as-non-root | ${dockerfile}:7`, // the same target (the last stage)
+                `Compose service migrate, build | image-multi-stage-build | ${dockerfile}:1`, // target: build
+                `Compose service migrate, build | container-run-as-non-root | ${dockerfile}:1`,
+            ]);
+            assert.match(report.findings[0].message, new RegExp(`^Compose services web, worker and migrate, build: Dockerfile ${dockerfile} line 2: ENV SENTRY_AUTH_TOKEN puts a secret into the image`));
+            assert.match(report.findings[1].message, /^Compose services web and worker, build: Dockerfile \S+ line 7, stage #1: the stage sets no USER/);
+            assert.deepStrictEqual(report.findings[1].resource.name, "web", "the first service names the resource");
+            assert.deepStrictEqual(report.summary.resources, 6, "each service and each build is judged; only their shared findings are merged");
+        });
+
         it("doesn't judge a Dockerfile twice when a Compose build reads it", () => {
             const { report } = scanJson(["scan", fixture("compose")]);
             const dockerfile = fixture("compose/api/Dockerfile");

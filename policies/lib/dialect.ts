@@ -29,3 +29,13 @@ export function displayPath(absolute: string): string {
     const relative = path.relative(process.cwd(), absolute);
     return (relative === "" || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative) ? absolute : relative).split(path.sep).join("/");
 }
+
+/**
+ * How a Compose build's Dockerfile findings name the services that build it: `Compose service web,
+ * build`; the scan reports a finding several services' builds share once, as `Compose services web
+ * and worker, build`.
+ */
+export function composeBuildSubject(services: readonly string[]): string {
+    const names = services.length > 1 ? `services ${services.slice(0, -1).join(", ")} and ${services[services.length - 1]}` : `service ${services[0]}`;
+    return `Compose ${names}, build`;
+}

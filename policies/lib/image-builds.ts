@@ -10,7 +10,7 @@ import { ConfigProperty, isExcluded, isExemptImage } from "./config";
 import { globalScope, Scope } from "./dockerfile/expand";
 import { Dockerfile, dockerfileCap, parseDockerfile, Stage } from "./dockerfile/lines";
 import { BaseImage, isDockerfileFrontend, Lineage, lineageOf, shippedStage, stageLabel, userOf } from "./dockerfile/stages";
-import { Dialect, dialectOf, displayPath } from "./dialect";
+import { composeBuildSubject, Dialect, dialectOf, displayPath } from "./dialect";
 import { derivedOnce } from "./per-resource";
 import type { ParsedConfig } from "./policy";
 import { programDirectory } from "./program-directory";
@@ -82,11 +82,6 @@ export interface ImageBuild {
     at(shown: string, line?: number): string;
 }
 
-/** How a Compose build's Dockerfile findings name the services that build it: `Compose service web, build`, `Compose services web and worker, build`. */
-export function composeBuildSubject(services: readonly string[]): string {
-    const names = services.length > 1 ? `services ${services.slice(0, -1).join(", ")} and ${services[services.length - 1]}` : `service ${services[0]}`;
-    return `Compose ${names}, build`;
-}
 
 /** The build a resource runs, read once per resource for the policies that ask; undefined when it builds nothing. */
 export function imageBuildOf(resource: BuildResource, policy: string): ImageBuild | undefined {

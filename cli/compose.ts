@@ -35,7 +35,7 @@ export interface ComposeContext {
 }
 
 /** The most of an env file the scan reads. */
-export const maxEnvFileBytes = 4 * 2 ** 20;
+const maxEnvFileBytes = 4 * 2 ** 20;
 
 /**
  * What a value stands for when the scan doesn't know it (a path it doesn't read, a variable no env
@@ -68,7 +68,7 @@ export interface ComposeResources {
     dockerfiles: string[];
 }
 
-/** What the services of one Compose file are read with: its variables, and where an interpolation error goes. */
+/** What the services of one Compose file are read with: its context and its variables. */
 interface Reading {
     readonly context: ComposeContext;
     readonly variables: Variables;

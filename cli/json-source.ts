@@ -1,7 +1,7 @@
 // JSON documents with source positions (source.ts): RFC 8259, as JSON.parse reads it (the last of
-// duplicate keys wins, and the document says which keys it repeats), with the line and column of every key and value, and syntax errors that
-// say where and what was expected without quoting the file (a file may hold what shouldn't be in a
-// CI log).
+// duplicate keys wins, and the document says which keys it repeats), with the line and column of
+// every key and value, and syntax errors that say where and what was expected without quoting the
+// file (a file may hold what shouldn't be in a CI log).
 import type { DocumentText } from "./documents";
 import { maxDepth, NodeKind, SourceDocument, sourceDocument, SourceError, SourceNode, SourceTree } from "./source";
 

@@ -59,6 +59,7 @@ export function runPolicies(
     for (const resource of resources) {
         const summary: ResourceSummary = { type: resource.type, name: resource.name, label: resource.label, at: resource.at, ...(resource.builtFor && { builtFor: resource.builtFor }) };
         const urn = `urn:pulumi:scan::container-guard::${resource.type}::${resource.name}`;
+        const stackTags = stackTagsBySource.get(resource.source);
         for (const { policy, level, properties, validations } of active) {
             if (configErrors.has(policy.name)) {
                 continue;
@@ -85,7 +86,7 @@ export function runPolicies(
                     urn,
                     name: resource.name,
                     opts: options,
-                    stackTags: stackTagsBySource.get(resource.source),
+                    stackTags,
                     isType: (resourceClass: { __pulumiType?: string }) => resourceClass?.__pulumiType === resource.type,
                     asType: (resourceClass: { __pulumiType?: string }) => (resourceClass?.__pulumiType === resource.type ? resource.props : undefined),
                     getConfig: () => ({ ...properties }),

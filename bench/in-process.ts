@@ -129,3 +129,32 @@ export function replayRunner(policies: readonly ResourceValidationPolicy[], reso
         }),
     );
 }
+
+/** One diagnostic a policy reported: the policy, and what it passed to `reportViolation` (a message, or a diagnostic with a level of its own). */
+export interface Reported {
+    policy: ResourceValidationPolicy;
+    violation: unknown;
+}
+
+/** A function that runs every policy over one resource and returns what each reported. */
+export function reportsRunner(policies: readonly ResourceValidationPolicy[], overrides: Record<string, Record<string, unknown>> = {}): (resource: Resource) => Reported[] {
+    let reported: Reported[] = [];
+    const runners = policies.map(policy =>
+        policyRunner(
+            wrapValidations([policy], validation => (args, report) =>
+                validation(args, violation => {
+                    reported.push({ policy, violation });
+                    report(violation);
+                }),
+            ),
+            overrides,
+        ),
+    );
+    return resource => {
+        reported = [];
+        for (const run of runners) {
+            run(resource);
+        }
+        return reported;
+    };
+}

@@ -16,6 +16,9 @@ export function removeWorkDir(): void {
 
 function writePack(name: string, main: string, files: Record<string, string>): string {
     const dir = path.join(workDir, name);
+    if (fs.existsSync(dir)) {
+        return dir; // written by an earlier section of this run: the same files
+    }
     fs.mkdirSync(dir, { recursive: true });
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
     fs.writeFileSync(path.join(dir, "PulumiPolicy.yaml"), "runtime: nodejs\n");

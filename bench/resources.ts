@@ -152,12 +152,18 @@ function buildContext(contexts: string, i: number): string {
 const dockerImageSlot = 13;
 const remoteImageSlot = 15;
 
+/** Writes resource i's Dockerfile into its build context under `dir`; returns `dir`. */
+function writeBuildContext(dir: string, i: number): string {
+    fs.mkdirSync(buildContext(dir, i), { recursive: true });
+    fs.writeFileSync(path.join(buildContext(dir, i), "Dockerfile"), dockerfile(i));
+    return dir;
+}
+
 /** Writes the Dockerfiles of the first `count` mixed resources' file-based image builds under `dir`; returns `dir`. */
 export function writeBuildContexts(dir: string, count: number): string {
     for (let i = 0; i < count; i++) {
         if (i % 20 === dockerImageSlot || i % 20 === remoteImageSlot) {
-            fs.mkdirSync(buildContext(dir, i), { recursive: true });
-            fs.writeFileSync(path.join(buildContext(dir, i), "Dockerfile"), dockerfile(i));
+            writeBuildContext(dir, i);
         }
     }
     return dir;
@@ -242,34 +248,77 @@ function kubernetes(kind: string, apiVersion: string, i: number, spec: object, e
     return resource(`kubernetes:${group}:${kind}`, `${kind.toLowerCase()}-${i}`, { apiVersion, kind, metadata: metadata(i, kind.toLowerCase()), ...extra, spec });
 }
 
+/** The Kubernetes workload kinds (every kind `policies/lib/workloads.ts` knows, and a `*Patch`). */
+export const workloadKinds = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod", "PodTemplate", "DeploymentPatch"] as const;
+
+/** Workload `i` of `kind`, as teams write them (with findings) or `compliant` (none). */
+export function workload(kind: (typeof workloadKinds)[number], i: number, compliant = false): Resource {
+    const selector = { matchLabels: { app: `web-${i}` } };
+    switch (kind) {
+        case "Deployment":
+            return deployment(i, 2, compliant);
+        case "StatefulSet":
+            return kubernetes("StatefulSet", "apps/v1", i, { serviceName: `db-${i}`, replicas: 3, selector, template: template(i, 1, compliant), volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } }] });
+        case "DaemonSet":
+            return kubernetes("DaemonSet", "apps/v1", i, { selector, template: template(i, 1, compliant) });
+        case "ReplicaSet":
+            return kubernetes("ReplicaSet", "apps/v1", i, { replicas: 2, selector, template: template(i, 2, compliant) });
+        case "ReplicationController":
+            return kubernetes("ReplicationController", "v1", i, { replicas: 2, selector: { app: `web-${i}` }, template: template(i, 1, compliant) });
+        case "Job":
+            return kubernetes("Job", "batch/v1", i, { backoffLimit: 2, template: template(i, 1, compliant) });
+        case "CronJob":
+            return kubernetes("CronJob", "batch/v1", i, { schedule: "*/15 * * * *", jobTemplate: { spec: { template: template(i, 1, compliant) } } });
+        case "Pod":
+            return kubernetes("Pod", "v1", i, podSpec(i, 1, compliant));
+        case "PodTemplate":
+            return resource("kubernetes:core/v1:PodTemplate", `podtemplate-${i}`, { apiVersion: "v1", kind: "PodTemplate", metadata: metadata(i, "podtemplate"), template: template(i, 1, compliant) });
+        case "DeploymentPatch": {
+            const securityContext = compliant ? { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } : { readOnlyRootFilesystem: true, capabilities: { add: ["NET_ADMIN"] } };
+            return resource("kubernetes:apps/v1:DeploymentPatch", `web-patch-${i}`, {
+                metadata: { name: `web-${i}`, namespace: `team-${i % 9}` },
+                spec: { template: { spec: { containers: [{ name: "api", securityContext }] } } },
+            });
+        }
+    }
+}
+
+function service(i: number): Resource {
+    return kubernetes("Service", "v1", i, { selector: { app: `web-${i}` }, ports: [{ name: "http", port: 80, targetPort: "http" }], type: "ClusterIP" });
+}
+
+function configMap(i: number): Resource {
+    return resource("kubernetes:core/v1:ConfigMap", `config-${i}`, { metadata: metadata(i, "config"), data: { "config.yaml": `shard: ${i % 16}\nlogLevel: info\n`, cacheTtl: "300" } });
+}
+
+function ingress(i: number): Resource {
+    return resource("kubernetes:networking.k8s.io/v1:Ingress", `ingress-${i}`, { metadata: metadata(i, "ingress"), spec: { rules: [{ host: `shop-${i}.example.com`, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: `service-${i}`, port: { name: "http" } } } }] } }] } });
+}
+
 /**
  * Resource `i` of a stack: mostly Kubernetes workloads of every kind, Docker containers and
  * services, image builds of all three kinds, and a few resources that run no container.
  */
 export function mixedResource(i: number, contexts: string): Resource {
-    const selector = { matchLabels: { app: `web-${i}` } };
     switch (i % 20) {
         case 0:
         case 1:
         case 2:
             return deployment(i);
         case 3:
-            return kubernetes("StatefulSet", "apps/v1", i, { serviceName: `db-${i}`, replicas: 3, selector, template: template(i, 1), volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } } }] });
+            return workload("StatefulSet", i);
         case 4:
-            return kubernetes("DaemonSet", "apps/v1", i, { selector, template: template(i, 1) });
+            return workload("DaemonSet", i);
         case 5:
-            return kubernetes("Job", "batch/v1", i, { backoffLimit: 2, template: template(i, 1) });
+            return workload("Job", i);
         case 6:
-            return kubernetes("CronJob", "batch/v1", i, { schedule: "*/15 * * * *", jobTemplate: { spec: { template: template(i, 1) } } });
+            return workload("CronJob", i);
         case 7:
-            return kubernetes("Pod", "v1", i, podSpec(i, 1));
+            return workload("Pod", i);
         case 8:
-            return kubernetes("ReplicaSet", "apps/v1", i, { replicas: 2, selector, template: template(i, 2) });
+            return workload("ReplicaSet", i);
         case 9:
-            return resource("kubernetes:apps/v1:DeploymentPatch", `web-patch-${i}`, {
-                metadata: { name: `web-${i}`, namespace: `team-${i % 9}` },
-                spec: { template: { spec: { containers: [{ name: "api", securityContext: { readOnlyRootFilesystem: true } }] } } },
-            });
+            return workload("DeploymentPatch", i);
         case 10:
         case 11:
             return dockerContainer(i, i % 2 === 0);
@@ -282,14 +331,49 @@ export function mixedResource(i: number, contexts: string): Resource {
         case remoteImageSlot:
             return remoteImage(i, contexts);
         case 16:
-            return kubernetes("Service", "v1", i, { selector: { app: `web-${i}` }, ports: [{ name: "http", port: 80, targetPort: "http" }], type: "ClusterIP" });
+            return service(i);
         case 17:
-            return resource("kubernetes:core/v1:ConfigMap", `config-${i}`, { metadata: metadata(i, "config"), data: { "config.yaml": `shard: ${i % 16}\nlogLevel: info\n`, cacheTtl: "300" } });
+            return configMap(i);
         case 18:
-            return resource("kubernetes:networking.k8s.io/v1:Ingress", `ingress-${i}`, { metadata: metadata(i, "ingress"), spec: { rules: [{ host: `shop-${i}.example.com`, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: `service-${i}`, port: { name: "http" } } } }] } }] } });
+            return ingress(i);
         default:
             return deployment(i, 3);
     }
+}
+
+/** Each block of `stackBlock` resources of `previewStack` holds 20 workloads, 5 Docker containers and services, 1 image build and 24 resources without containers. */
+export const stackBlock = 50;
+
+/**
+ * The stack of the preview figure, `count` resources (a multiple of `stackBlock`) in the
+ * proportions of 400 / 100 / 20 / 480 per 1,000: the ten workload kinds, each as written and
+ * hardened; docker.Container (hardened and as written) and docker.Service; an image build, the
+ * three kinds in turn, each with a Dockerfile of its own (written under `contexts` for the kinds
+ * that read it from disk); Services, ConfigMaps and Ingresses.
+ */
+export function previewStack(count: number, contexts: string): Resource[] {
+    const builds = [
+        (i: number) => dockerImage(i, writeBuildContext(contexts, i)),
+        (i: number) => remoteImage(i, writeBuildContext(contexts, i)),
+        dockerBuildImage,
+    ];
+    const withoutContainers = [service, configMap, ingress];
+    return Array.from({ length: count }, (_, i) => {
+        const slot = i % stackBlock;
+        if (slot < 2 * workloadKinds.length) {
+            return workload(workloadKinds[slot >> 1], i, slot % 2 === 1);
+        }
+        if (slot < 23) {
+            return dockerContainer(i, i % 2 === 0);
+        }
+        if (slot < 25) {
+            return dockerService(i);
+        }
+        if (slot === 25) {
+            return builds[Math.floor(i / stackBlock) % builds.length](i);
+        }
+        return withoutContainers[slot % withoutContainers.length](i);
+    });
 }
 
 /** The category a resource counts in, for the per-category figures. */

@@ -42,6 +42,8 @@ const RESOURCES = {
         out["kubernetes:core/v1:Namespace"] = ["apiVersion", "kind", "metadata", "spec"];
         out["kubernetes:core/v1:Secret"] = ["apiVersion", "kind", "metadata", "data", "stringData", "type", "immutable"];
         out["kubernetes:core/v1:ConfigMap"] = ["apiVersion", "kind", "metadata", "data", "binaryData", "immutable"];
+        out["kubernetes:core/v1:Service"] = ["apiVersion", "kind", "metadata", "spec"];
+        out["kubernetes:networking.k8s.io/v1:Ingress"] = ["apiVersion", "kind", "metadata", "spec"];
         return out;
     },
     docker() {
@@ -50,7 +52,7 @@ const RESOURCES = {
                 "name", "image", "command", "entrypoints", "envs", "labels", "readOnly", "privileged",
                 "capabilities", "pidMode", "ipcMode", "networkMode", "ulimits", "user", "volumes", "mounts",
                 "ports", "restart", "securityOpts", "tmpfs", "memory", "cpuShares", "rm", "mustRun",
-                "workingDir", "hostname", "sysctls", "uploads", "healthcheck", "init", "runtime", "devices", "usernsMode",
+                "workingDir", "hostname", "sysctls", "uploads", "healthcheck", "init", "runtime", "devices", "usernsMode", "networksAdvanced",
             ],
             "docker:index/service:Service": ["name", "taskSpec", "mode", "labels", "endpointSpec", "updateConfig", "rollbackConfig", "auth", "convergeConfig"],
             "docker:index/image:Image": ["imageName", "build", "registry", "skipPush", "buildOnPreview"],

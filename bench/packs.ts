@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import { repoRoot, RunningPack } from "../test/engine/harness";
 import { Resource } from "./resources";
 import { seconds, sleep } from "./stats";
@@ -39,6 +40,76 @@ export function emptyPack(): string {
 export function noOpPack(): string {
     const policy = `{ name: "no-op", description: "Does nothing.", enforcementLevel: "advisory", validateResource: () => {} }`;
     return writePack("no-op-pack", "index.js", { "index.js": `const { PolicyPack } = require("@pulumi/policy");\nnew PolicyPack("no-op", { policies: [${policy}] });\n` });
+}
+
+/** What one policy reported for one resource: its messages, or its reason for not applying. */
+export interface Replayed {
+    messages: string[];
+    notApplicable?: string;
+}
+
+/**
+ * A pack with container-guard's policies (names, descriptions, levels) that evaluate nothing: each
+ * reports what container-guard reported for the resource of that name (`recorded`). Over gRPC it
+ * is the floor under the pack: the SDK's calls of every policy (with the pack's decode-once.ts),
+ * and the same diagnostics built, encoded and sent. `label` names the pack's directory (one per set of recordings).
+ */
+export function replayPack(label: string, policies: readonly ResourceValidationPolicy[], recorded: Record<string, Record<string, Replayed>>): string {
+    const metadata = policies.map(({ name, description, enforcementLevel, severity }) => ({ name, description, enforcementLevel, severity }));
+    const decodeOnce = JSON.stringify(path.join(repoRoot, "bin", "policies", "lib", "decode-once.js"));
+    const index = `const { PolicyPack } = require("@pulumi/policy");
+// Each request's props decoded once for every policy, as container-guard's index.ts has it.
+require(${decodeOnce});
+const recorded = require("./recorded.json");
+// As container-guard declares not-applicable (policies/lib/policy.ts): no stack trace captured.
+function declareNotApplicable(args, reason) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        args.notApplicable(reason);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+}
+const policies = require("./policies.json").map(policy => ({
+    ...policy,
+    validateResource: (args, reportViolation) => {
+        const replayed = recorded[args.name]?.[policy.name];
+        if (replayed) {
+            replayed.messages.forEach(message => reportViolation(message));
+            if (replayed.notApplicable !== undefined) {
+                declareNotApplicable(args, replayed.notApplicable);
+            }
+        }
+    },
+}));
+new PolicyPack("replay", { policies });
+`;
+    const dir = path.join(workDir, `replay-${label}`);
+    fs.rmSync(dir, { recursive: true, force: true }); // its recordings are this run's
+    return writePack(`replay-${label}`, "index.js", { "index.js": index, "policies.json": JSON.stringify(metadata), "recorded.json": JSON.stringify(recorded) });
+}
+
+/**
+ * What `pack` reports for each resource, per policy, as `replayPack` replays it: the messages
+ * without the description the SDK puts before each.
+ */
+export async function recordReports(pack: RunningPack, policies: readonly ResourceValidationPolicy[], resources: readonly Resource[]): Promise<Record<string, Record<string, Replayed>>> {
+    const descriptions = new Map(policies.map(policy => [policy.name, `${policy.description}\n`]));
+    const recorded: Record<string, Record<string, Replayed>> = {};
+    for (const resource of resources) {
+        const { diagnostics, notApplicable } = await pack.analyze(resource.type, resource.props, resource.name);
+        const byPolicy: Record<string, Replayed> = (recorded[resource.name] = {});
+        const of = (policyName: string) => (byPolicy[policyName] ??= { messages: [] });
+        for (const { policyName, message } of diagnostics) {
+            const description = descriptions.get(policyName)!;
+            of(policyName).messages.push(message.startsWith(description) ? message.slice(description.length) : message);
+        }
+        for (const { policyName, reason } of notApplicable) {
+            of(policyName).notApplicable = reason;
+        }
+    }
+    return recorded;
 }
 
 /**

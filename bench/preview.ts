@@ -11,8 +11,8 @@ import * as path from "path";
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policies } from "../policies";
 import { repoRoot } from "../test/engine/harness";
-import { reportsRunner } from "./in-process";
-import { emptyPack, workDir } from "./packs";
+import { Reported, reportsRunner } from "./in-process";
+import { emptyPack, Replayed, replayPack, workDir } from "./packs";
 import { previewStack, Resource, stackBlock } from "./resources";
 import type { Figure } from "./run";
 import { interleave, median, medianRatio, now, sleep } from "./stats";
@@ -42,14 +42,15 @@ const target = 1.05;
 const presetFile = path.join(repoRoot, "examples", "config", "pss-baseline.json");
 
 type UserConfig = Record<string, unknown>;
-const variantNames = ["none", "empty", "guard", "mandatory", "preset"] as const;
+const variantNames = ["none", "empty", "replay", "guard", "mandatory", "preset"] as const;
 type Variant = (typeof variantNames)[number];
 const packVariants: readonly Variant[] = ["guard", "mandatory", "preset"];
 
-const short: Record<Variant, string> = { none: "no pack", empty: "empty pack", guard: "defaults", mandatory: "all mandatory", preset: "preset" };
+const short: Record<Variant, string> = { none: "no pack", empty: "empty pack", replay: "replay pack", guard: "defaults", mandatory: "all mandatory", preset: "preset" };
 const describe: Record<Variant, string> = {
     none: "no pack",
     empty: "empty pack",
+    replay: "the replay pack (container-guard's policies evaluating nothing, reporting its diagnostics with its defaults)",
     guard: "container-guard, defaults",
     mandatory: 'container-guard, every policy mandatory ({"all": "mandatory"})',
     preset: `container-guard, --policy-pack-config ${path.relative(repoRoot, presetFile)}`,
@@ -218,18 +219,39 @@ function propertiesOf(config: UserConfig): Record<string, Record<string, unknown
  * providers hand the engine.
  */
 function expectedDiagnostics(resources: readonly Resource[], config: UserConfig): Map<string, number> {
-    const enabled = policies.filter(policy => levelOf(policy, config) !== "disabled");
-    const run = reportsRunner(enabled, propertiesOf(config));
     const expected = new Map<string, number>();
-    for (const resource of resources) {
-        const checked = { ...resource, props: checkDefaults(resource.type.split(":")[0], resource.urn, resource.props) };
-        for (const { policy, violation } of run(checked)) {
+    for (const [resource, reported] of reportsOf(resources, config)) {
+        for (const { policy, violation } of reported) {
             const level = (violation as { enforcementLevel?: string }).enforcementLevel ?? levelOf(policy, config);
             const key = `${level} ${policy.name} ${resource.name}`;
             expected.set(key, (expected.get(key) ?? 0) + 1);
         }
     }
     return expected;
+}
+
+/** What the built pack's enabled policies report for each resource under `config`, on the props the stand-ins hand the engine. */
+function reportsOf(resources: readonly Resource[], config: UserConfig): Array<[Resource, Reported[]]> {
+    const enabled = policies.filter(policy => levelOf(policy, config) !== "disabled");
+    const run = reportsRunner(enabled, propertiesOf(config));
+    return resources.map(resource => [resource, run({ ...resource, props: checkDefaults(resource.type.split(":")[0], resource.urn, resource.props) })]);
+}
+
+/**
+ * The replay pack for `resources`: container-guard's policies reporting, resource by resource, the
+ * messages its defaults report (bench/packs.ts, replayPack). Its preview above the empty pack's is
+ * the floor of any pack of these policies and diagnostics: the SDK's calls of each policy, the
+ * diagnostics built, encoded, received and printed. Its not-applicables are left out.
+ */
+function replayPackFor(resources: readonly Resource[]): string {
+    const recorded: Record<string, Record<string, Replayed>> = {};
+    for (const [resource, reported] of reportsOf(resources, {})) {
+        const byPolicy: Record<string, Replayed> = (recorded[resource.name] = {});
+        for (const { policy, violation } of reported) {
+            (byPolicy[policy.name] ??= { messages: [] }).messages.push(violation as string);
+        }
+    }
+    return replayPack(`preview-${resources.length}`, policies, recorded);
 }
 
 function countsOf(violations: ReadonlyArray<{ level: string; policy: string; name: string }>): Map<string, number> {
@@ -300,6 +322,7 @@ async function measureSize(workspace: Workspace, emptyDir: string, resources: nu
     const configs: Record<Variant, { args: string[]; config?: UserConfig }> = {
         none: { args: [] },
         empty: { args: ["--policy-pack", emptyDir] },
+        replay: { args: ["--policy-pack", replayPackFor(stack)], config: {} },
         guard: { args: ["--policy-pack", repoRoot], config: {} },
         mandatory: { args: ["--policy-pack", repoRoot, "--policy-pack-config", mandatoryFile], config: { all: "mandatory" } },
         preset: { args: ["--policy-pack", repoRoot, "--policy-pack-config", presetFile], config: JSON.parse(fs.readFileSync(presetFile, "utf8")) },
@@ -355,13 +378,14 @@ function printCpu(result: SizeResult): void {
  * engine's (which receives the diagnostics and prints them), and the plugins'.
  */
 function explain(result: SizeResult, variant: Variant): string {
-    const extra = median(result.seconds[variant].map((time, round) => time - result.seconds.empty[round]));
     const delta = (role: Role) => `${role} ${cpuOf(result, variant, role) - cpuOf(result, "empty", role) >= 0 ? "+" : ""}${(cpuOf(result, variant, role) - cpuOf(result, "empty", role)).toFixed(2)} s`;
     const sdk = cpuOf(result, "empty", "pack");
     const engine = cpuOf(result, "empty", "engine") - cpuOf(result, "none", "engine");
+    const above = (a: Variant, b: Variant) => sec(median(result.seconds[a].map((time, round) => time - result.seconds[b][round])));
     return (
-        `      ${describe[variant]}: ${sec(extra)} of wall time above the empty pack; CPU above the empty pack's: ${roles.map(delta).join(", ")}` +
-        ` (${result.diagnostics[variant].toLocaleString("en")} diagnostics). An empty pack costs ${sec(median(result.seconds.empty.map((time, round) => time - result.seconds.none[round])))} of wall time above no pack:` +
+        `      ${describe[variant]}: ${above(variant, "empty")} of wall time above the empty pack; CPU above the empty pack's: ${roles.map(delta).join(", ")}` +
+        ` (${result.diagnostics[variant].toLocaleString("en")} diagnostics). Of the wall time, the replay pack (the SDK's calls of the same policies, the same diagnostics, no evaluation) is ${above("replay", "empty")} above the empty pack, and container-guard with its defaults ${above("guard", "replay")} above the replay pack` +
+        `. An empty pack costs ${sec(median(result.seconds.empty.map((time, round) => time - result.seconds.none[round])))} of wall time above no pack:` +
         ` its process (the SDK) ${sec(sdk)} of CPU, the engine ${engine >= 0 ? "+" : ""}${engine.toFixed(2)} s`
     );
 }
@@ -399,6 +423,20 @@ export async function previewBench(record: (figure: Figure) => void): Promise<vo
             }
             record(figure);
         }
+        record({
+            section: "preview",
+            what: `  floor: ${describe.replay} (no target)`,
+            value: `${sec(median(result.seconds.replay))}`,
+            baseline: `empty pack ${sec(median(result.seconds.empty))}`,
+            ratio: medianRatio(result.seconds.replay, result.seconds.empty),
+        });
+        record({
+            section: "preview",
+            what: "  the pack's own evaluation: container-guard, defaults, against the replay pack (no target)",
+            value: `${sec(median(result.seconds.guard))}`,
+            baseline: `replay pack ${sec(median(result.seconds.replay))}`,
+            ratio: medianRatio(result.seconds.guard, result.seconds.replay),
+        });
         printCpu(result);
         const missed = packVariants.filter(variant => resources === headline && medianRatio(result.seconds[variant], result.seconds.empty) > target);
         if (missed.length > 0) {

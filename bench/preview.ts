@@ -214,13 +214,12 @@ function propertiesOf(config: UserConfig): Record<string, Record<string, unknown
 }
 
 /**
- * What a preview of `resources` under `config` must report: "level policy resource" with how many
- * diagnostics, from the built pack's policies run in this process on the props the stand-in
- * providers hand the engine.
+ * What a preview under `config` must report: "level policy resource" with how many diagnostics,
+ * from what the built pack's policies report in this process (`reportsOf`).
  */
-function expectedDiagnostics(resources: readonly Resource[], config: UserConfig): Map<string, number> {
+function expectedDiagnostics(reports: ReadonlyArray<[Resource, Reported[]]>, config: UserConfig): Map<string, number> {
     const expected = new Map<string, number>();
-    for (const [resource, reported] of reportsOf(resources, config)) {
+    for (const [resource, reported] of reports) {
         for (const { policy, violation } of reported) {
             const level = (violation as { enforcementLevel?: string }).enforcementLevel ?? levelOf(policy, config);
             const key = `${level} ${policy.name} ${resource.name}`;
@@ -238,20 +237,20 @@ function reportsOf(resources: readonly Resource[], config: UserConfig): Array<[R
 }
 
 /**
- * The replay pack for `resources`: container-guard's policies reporting, resource by resource, the
- * messages its defaults report (bench/packs.ts, replayPack). Its preview above the empty pack's is
+ * The replay pack of `reports` (container-guard's defaults): its policies reporting, resource by
+ * resource, those messages (bench/packs.ts, replayPack). Its preview above the empty pack's is
  * the floor of any pack of these policies and diagnostics: the SDK's calls of each policy, the
  * diagnostics built, encoded, received and printed. Its not-applicables are left out.
  */
-function replayPackFor(resources: readonly Resource[]): string {
+function replayPackFor(reports: ReadonlyArray<[Resource, Reported[]]>): string {
     const recorded: Record<string, Record<string, Replayed>> = {};
-    for (const [resource, reported] of reportsOf(resources, {})) {
+    for (const [resource, reported] of reports) {
         const byPolicy: Record<string, Replayed> = (recorded[resource.name] = {});
         for (const { policy, violation } of reported) {
             (byPolicy[policy.name] ??= { messages: [] }).messages.push(violation as string);
         }
     }
-    return replayPack(`preview-${resources.length}`, policies, recorded);
+    return replayPack(`preview-${reports.length}`, policies, recorded);
 }
 
 function countsOf(violations: ReadonlyArray<{ level: string; policy: string; name: string }>): Map<string, number> {
@@ -317,19 +316,23 @@ const msPer = (s: number) => `${(s * 1e3).toFixed(2)} ms`;
 async function measureSize(workspace: Workspace, emptyDir: string, resources: number, rounds: number, warmUp: boolean): Promise<SizeResult> {
     const stack = previewStack(resources, path.join(workDir, `preview-contexts-${resources}`));
     const project = writeProgram(workspace, `preview-${resources}`, stack);
+    // What the defaults report: the replay pack's recordings, and what it and container-guard's defaults must show.
+    const defaults = reportsOf(stack, {});
     const mandatoryFile = path.join(workDir, "all-mandatory.json");
     fs.writeFileSync(mandatoryFile, JSON.stringify({ all: "mandatory" }));
     const configs: Record<Variant, { args: string[]; config?: UserConfig }> = {
         none: { args: [] },
         empty: { args: ["--policy-pack", emptyDir] },
-        replay: { args: ["--policy-pack", replayPackFor(stack)], config: {} },
+        replay: { args: ["--policy-pack", replayPackFor(defaults)], config: {} },
         guard: { args: ["--policy-pack", repoRoot], config: {} },
         mandatory: { args: ["--policy-pack", repoRoot, "--policy-pack-config", mandatoryFile], config: { all: "mandatory" } },
         preset: { args: ["--policy-pack", repoRoot, "--policy-pack-config", presetFile], config: JSON.parse(fs.readFileSync(presetFile, "utf8")) },
     };
     const expectations = Object.fromEntries(
         variantNames.map(variant => {
-            const diagnostics = configs[variant].config ? expectedDiagnostics(stack, configs[variant].config!) : new Map<string, number>();
+            const config = configs[variant].config;
+            const reports = config === undefined ? undefined : Object.keys(config).length === 0 ? defaults : reportsOf(stack, config);
+            const diagnostics = reports ? expectedDiagnostics(reports, config!) : new Map<string, number>();
             const fails = [...diagnostics.keys()].some(key => key.startsWith("mandatory "));
             return [variant, { diagnostics, fails }];
         }),

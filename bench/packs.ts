@@ -48,13 +48,21 @@ export interface Replayed {
     notApplicable?: string;
 }
 
+/** What replayPack replays: per resource name, per policy name. */
+export type Recordings = Record<string, Record<string, Replayed>>;
+
+/** The entry of `recorded` for that resource and policy, added empty if there is none. */
+export function replayedOf(recorded: Recordings, resourceName: string, policyName: string): Replayed {
+    return ((recorded[resourceName] ??= {})[policyName] ??= { messages: [] });
+}
+
 /**
  * A pack with container-guard's policies (names, descriptions, levels) that evaluate nothing: each
  * reports what container-guard reported for the resource of that name (`recorded`). Over gRPC it
  * is the floor under the pack: the SDK's calls of every policy (with the pack's decode-once.ts),
  * and the same diagnostics built, encoded and sent. `label` names the pack's directory (one per set of recordings).
  */
-export function replayPack(label: string, policies: readonly ResourceValidationPolicy[], recorded: Record<string, Record<string, Replayed>>): string {
+export function replayPack(label: string, policies: readonly ResourceValidationPolicy[], recorded: Recordings): string {
     const metadata = policies.map(({ name, description, enforcementLevel, severity }) => ({ name, description, enforcementLevel, severity }));
     const decodeOnce = JSON.stringify(path.join(repoRoot, "bin", "policies", "lib", "decode-once.js"));
     const index = `const { PolicyPack } = require("@pulumi/policy");
@@ -94,19 +102,17 @@ new PolicyPack("replay", { policies });
  * What `pack` reports for each resource, per policy, as `replayPack` replays it: the messages
  * without the description the SDK puts before each.
  */
-export async function recordReports(pack: RunningPack, policies: readonly ResourceValidationPolicy[], resources: readonly Resource[]): Promise<Record<string, Record<string, Replayed>>> {
+export async function recordReports(pack: RunningPack, policies: readonly ResourceValidationPolicy[], resources: readonly Resource[]): Promise<Recordings> {
     const descriptions = new Map(policies.map(policy => [policy.name, `${policy.description}\n`]));
-    const recorded: Record<string, Record<string, Replayed>> = {};
+    const recorded: Recordings = {};
     for (const resource of resources) {
         const { diagnostics, notApplicable } = await pack.analyze(resource.type, resource.props, resource.name);
-        const byPolicy: Record<string, Replayed> = (recorded[resource.name] = {});
-        const of = (policyName: string) => (byPolicy[policyName] ??= { messages: [] });
         for (const { policyName, message } of diagnostics) {
             const description = descriptions.get(policyName)!;
-            of(policyName).messages.push(message.startsWith(description) ? message.slice(description.length) : message);
+            replayedOf(recorded, resource.name, policyName).messages.push(message.startsWith(description) ? message.slice(description.length) : message);
         }
         for (const { policyName, reason } of notApplicable) {
-            of(policyName).notApplicable = reason;
+            replayedOf(recorded, resource.name, policyName).notApplicable = reason;
         }
     }
     return recorded;

@@ -12,7 +12,7 @@ import { ResourceValidationPolicy } from "@pulumi/policy";
 import { policies } from "../policies";
 import { repoRoot } from "../test/engine/harness";
 import { Reported, reportsRunner } from "./in-process";
-import { emptyPack, Replayed, replayPack, workDir } from "./packs";
+import { emptyPack, Recordings, replayedOf, replayPack, workDir } from "./packs";
 import { previewStack, Resource, stackBlock } from "./resources";
 import type { Figure } from "./run";
 import { interleave, median, medianRatio, now, sleep } from "./stats";
@@ -243,11 +243,10 @@ function reportsOf(resources: readonly Resource[], config: UserConfig): Array<[R
  * diagnostics built, encoded, received and printed. Its not-applicables are left out.
  */
 function replayPackFor(reports: ReadonlyArray<[Resource, Reported[]]>): string {
-    const recorded: Record<string, Record<string, Replayed>> = {};
+    const recorded: Recordings = {};
     for (const [resource, reported] of reports) {
-        const byPolicy: Record<string, Replayed> = (recorded[resource.name] = {});
         for (const { policy, violation } of reported) {
-            (byPolicy[policy.name] ??= { messages: [] }).messages.push(violation as string);
+            replayedOf(recorded, resource.name, policy.name).messages.push(violation as string);
         }
     }
     return replayPack(`preview-${reports.length}`, policies, recorded);

@@ -15,7 +15,7 @@ import { Reported, reportsRunner } from "./in-process";
 import { emptyPack, Recordings, replayedOf, replayPack, workDir } from "./packs";
 import { previewStack, Resource, stackBlock } from "./resources";
 import type { Figure } from "./run";
-import { interleave, median, medianRatio, now, sleep } from "./stats";
+import { interleave, median, medianRatio, now, sleep, stolenTime } from "./stats";
 
 /** The engine tests' offline workspace (test/e2e/harness.js): its own PULUMI_HOME with the stand-in plugins, a file backend. */
 interface Workspace {
@@ -407,10 +407,11 @@ export async function previewBench(record: (figure: Figure) => void): Promise<vo
     for (const { resources, rounds } of sizes) {
         const n = resources.toLocaleString("en");
         console.log(`  ${n} resources (${counts(resources)}), ${rounds} rounds of the ${variantNames.length} variants (load average ${os.loadavg()[0].toFixed(2)}):`);
+        const stolen = stolenTime();
         const result = await measureSize(workspace, emptyDir, resources, rounds, results.length === 0);
         results.push(result);
         const none = median(result.seconds.none);
-        console.log(`    no pack ${sec(none)}; empty pack ${sec(median(result.seconds.empty))}, ${medianRatio(result.seconds.empty, result.seconds.none).toFixed(2)}× no pack`);
+        console.log(`    no pack ${sec(none)}; empty pack ${sec(median(result.seconds.empty))}, ${medianRatio(result.seconds.empty, result.seconds.none).toFixed(2)}× no pack (${stolen()} during these rounds)`);
         for (const variant of packVariants) {
             const ratios = result.seconds[variant].map((time, round) => time / result.seconds.empty[round]);
             const figure: Figure = {

@@ -1,6 +1,8 @@
 // Timing and the statistics the bench reports: medians of interleaved rounds, so that a machine
 // that slows down or speeds up mid-run affects a figure and its baseline alike.
 
+import * as fs from "fs";
+
 export function median(values: readonly number[]): number {
     const sorted = [...values].sort((a, b) => a - b);
     const middle = sorted.length >> 1;
@@ -53,6 +55,45 @@ export async function interleave<K extends string>(
 /** The median of per-round ratios a[i] / b[i]: each round's pair ran back to back. */
 export function medianRatio(a: readonly number[], b: readonly number[]): number {
     return median(a.map((value, i) => value / b[i]));
+}
+
+/** A machine's CPU clock ticks so far: all of them, and those stolen by the host. */
+export interface Ticks {
+    total: number;
+    stolen: number;
+}
+
+/** The ticks of /proc/stat's first line (`cpu user nice system idle iowait irq softirq steal ...`). */
+export function parseCpuTicks(line: string): Ticks | undefined {
+    const [label, ...rest] = line.trim().split(/\s+/);
+    // Guest time, the fields after steal, is already counted in user.
+    const fields = rest.slice(0, 8).map(Number);
+    return label === "cpu" && fields.length === 8 && fields.every(Number.isInteger) ? { total: fields.reduce((a, b) => a + b, 0), stolen: fields[7] } : undefined;
+}
+
+function ticks(): Ticks | undefined {
+    try {
+        return parseCpuTicks(fs.readFileSync("/proc/stat", "utf8").split("\n", 1)[0]);
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Starts counting the CPU time the hypervisor gives other guests while this VM wants to run
+ * ("steal"): on an oversubscribed host it slows every process at random, the bench's baselines
+ * included, so it says how far a run's wall times can be trusted. The returned function describes
+ * the share since the start, or says that the machine doesn't report it.
+ */
+export function stolenTime(): () => string {
+    const start = ticks();
+    return () => {
+        const end = ticks();
+        if (!start || !end || end.total <= start.total) {
+            return "CPU time stolen by the host: not reported here";
+        }
+        return `${((100 * (end.stolen - start.stolen)) / (end.total - start.total)).toFixed(0)}% of the CPU time stolen by the host`;
+    };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -411,7 +411,7 @@ export async function previewBench(record: (figure: Figure) => void): Promise<vo
         const result = await measureSize(workspace, emptyDir, resources, rounds, results.length === 0);
         results.push(result);
         const none = median(result.seconds.none);
-        console.log(`    no pack ${sec(none)}; empty pack ${sec(median(result.seconds.empty))}, ${medianRatio(result.seconds.empty, result.seconds.none).toFixed(2)}× no pack (${stolen()} during these rounds)`);
+        console.log(`    no pack ${sec(none)}; empty pack ${sec(median(result.seconds.empty))}, ${medianRatio(result.seconds.empty, result.seconds.none).toFixed(2)}× no pack (during these rounds: ${stolen()})`);
         for (const variant of packVariants) {
             const ratios = result.seconds[variant].map((time, round) => time / result.seconds.empty[round]);
             const figure: Figure = {
